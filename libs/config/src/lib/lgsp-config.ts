@@ -1,0 +1,115 @@
+import { isAbsolute, resolve } from 'node:path';
+
+import { plainToInstance } from 'class-transformer';
+import type { ValidationError } from 'class-validator';
+import { validateSync } from 'class-validator';
+
+import { ConfigError } from './config.error';
+import { configVariablesOf } from './config-variable.decorator';
+import { EnvironmentVariables } from './environment-variables';
+
+/** The validated, typed configuration every LGSP process runs on. */
+export interface LgspConfig {
+  readonly port: number;
+  readonly adminPort: number;
+  readonly host: string;
+  readonly adminHost: string;
+  /** Without a trailing slash. */
+  readonly publicUrl: string;
+  readonly allowPlainHttp: boolean;
+  /** Absolute. */
+  readonly dataDir: string;
+  /** Absolute, when set. */
+  readonly declarativeConfig?: string;
+  readonly databaseUrl?: string;
+  /** Set explicitly, or generated into the data dir on the embedded default (resolveSecretPepper). */
+  readonly secretPepper?: string;
+  readonly logLevel: EnvironmentVariables['LGSP_LOG_LEVEL'];
+  readonly otlpEndpoint?: string;
+  readonly upstream: {
+    readonly connectTimeoutMs: number;
+    readonly readTimeoutMs: number;
+    readonly writeTimeoutMs: number;
+  };
+  readonly maxBodyBytes: number;
+  readonly ledger: {
+    readonly flushIntervalMs: number;
+    readonly segmentBytes: number;
+  };
+  readonly demoProviderPort: number;
+  /** Unknown LGSP_* variables (most likely typos), reported at start-up. */
+  readonly warnings: readonly string[];
+}
+
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+function flatten(errors: readonly ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((e) => [
+    ...Object.values(e.constraints ?? {}).map((message) => `${prefix}${e.property}: ${message.replace(`${e.property} `, '')}`),
+    ...flatten(e.children ?? [], `${prefix}${e.property}.`),
+  ]);
+}
+
+/**
+ * Reads and validates the environment. The one place in LGSP that reads process.env: a bad value
+ * throws a ConfigError naming every offending variable (never echoing a sensitive value).
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, cwd = process.cwd()): LgspConfig {
+  const known = new Set(configVariablesOf(EnvironmentVariables).map((v) => v.name));
+  const present: Record<string, string> = {};
+  for (const name of known) {
+    const value = env[name];
+    if (value !== undefined && value !== '') present[name] = value;
+  }
+  const vars = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
+  const problems = flatten(validateSync(vars, { forbidUnknownValues: true, stopAtFirstError: true }));
+
+  const allowPlainHttp = vars.LGSP_ALLOW_PLAIN_HTTP ?? isLoopbackHost(vars.LGSP_HOST);
+  if (problems.length === 0 && !allowPlainHttp) {
+    problems.push(
+      `LGSP_ALLOW_PLAIN_HTTP: the public listener binds ${vars.LGSP_HOST}, which is not loopback, and would serve plain HTTP; ` +
+        'set LGSP_ALLOW_PLAIN_HTTP=true only behind a TLS-terminating load balancer',
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const warnings = Object.keys(env)
+    .filter((name) => name.startsWith('LGSP_') && !known.has(name) && !name.startsWith('LGSP_TEST_'))
+    .map((name) => `${name}: unknown variable, ignored (a typo?)`);
+
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(cwd, p));
+  const publicUrl = (vars.LGSP_PUBLIC_URL ?? `http://${vars.LGSP_HOST.includes(':') ? `[${vars.LGSP_HOST}]` : vars.LGSP_HOST}:${vars.LGSP_PORT}`).replace(/\/+$/, '');
+
+  return {
+    port: vars.LGSP_PORT,
+    adminPort: vars.LGSP_ADMIN_PORT,
+    host: vars.LGSP_HOST,
+    adminHost: vars.LGSP_ADMIN_HOST,
+    publicUrl,
+    allowPlainHttp,
+    dataDir: abs(vars.LGSP_DATA_DIR),
+    declarativeConfig: vars.LGSP_DECLARATIVE_CONFIG === undefined ? undefined : abs(vars.LGSP_DECLARATIVE_CONFIG),
+    databaseUrl: vars.DATABASE_URL,
+    secretPepper: vars.LGSP_SECRET_PEPPER,
+    logLevel: vars.LGSP_LOG_LEVEL,
+    otlpEndpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT,
+    upstream: {
+      connectTimeoutMs: vars.LGSP_UPSTREAM_CONNECT_TIMEOUT_MS,
+      readTimeoutMs: vars.LGSP_UPSTREAM_READ_TIMEOUT_MS,
+      writeTimeoutMs: vars.LGSP_UPSTREAM_WRITE_TIMEOUT_MS,
+    },
+    maxBodyBytes: vars.LGSP_MAX_BODY_BYTES,
+    ledger: { flushIntervalMs: vars.LGSP_LEDGER_FLUSH_INTERVAL_MS, segmentBytes: vars.LGSP_LEDGER_SEGMENT_BYTES },
+    demoProviderPort: vars.LGSP_DEMO_PROVIDER_PORT,
+    warnings,
+  };
+}
+
+/** A config for tests and tools: the defaults, overridden by the given variables only. */
+export function configFrom(vars: Readonly<Record<string, string>>, cwd?: string): LgspConfig {
+  return loadConfig(vars, cwd);
+}

@@ -1,0 +1,3 @@
+export * from './lib/http-app.factory';
+export * from './lib/problem.filter';
+export * from './lib/validation.pipe';

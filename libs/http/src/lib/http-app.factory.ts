@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+
+import { Header, isUuidV4 } from '@lgsp/contracts';
+import type { HttpMetrics, Logger } from '@lgsp/observability';
+import { PinoNestLogger, createHttpMetrics, installHttpMetrics } from '@lgsp/observability';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyChildLoggerFactory } from 'fastify/types/logger';
+import { v7 as uuidv7 } from 'uuid';
+
+import { ProblemFilter, problemFromError, sendProblem } from './problem.filter';
+import { createValidationPipe } from './validation.pipe';
+
+// One child logger per request, carrying both ids (fastify would otherwise add its own reqId).
+const childLoggerFactory: FastifyChildLoggerFactory = (logger, bindings, childOptions, rawRequest) => {
+  const header = (rawRequest as IncomingMessage).headers[Header.requestId];
+  return logger.child(
+    {
+      transaction: { id: bindings.reqId },
+      ...(typeof header === 'string' && isUuidV4(header) ? { http: { request: { id: header } } } : {}),
+    },
+    childOptions,
+  );
+};
+
+export interface HttpAppOptions {
+  /** ECS service.name and metrics label. */
+  service: string;
+  logger: Logger;
+  bodyLimit: number;
+  /** Only the first app of a process collects process metrics. */
+  withProcessMetrics?: boolean;
+}
+
+export interface HttpApp {
+  app: NestFastifyApplication;
+  metrics: HttpMetrics;
+}
+
+/**
+ * Every LGSP listener is built here: Nest on Fastify, ECS logs whose every line of a request carries
+ * its transaction id (UUID v7, minted here) and X-Request-ID, problem+json for every error including
+ * those raised by Fastify before Nest sees the request, the validation pipe, and /metrics.
+ */
+export async function createHttpApp(module: unknown, options: HttpAppOptions): Promise<HttpApp> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: options.logger,
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit,
+    genReqId: () => uuidv7(),
+    childLoggerFactory,
+    return503OnClosing: true,
+    maxParamLength: 2048,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
+    logger: new PinoNestLogger(options.logger),
+    abortOnError: false,
+  });
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(createValidationPipe());
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.setErrorHandler((error, request, reply) => {
+    const { problem, headers } = problemFromError(error, request);
+    return sendProblem(reply, problem, headers);
+  });
+  const metrics = createHttpMetrics({ withProcessMetrics: options.withProcessMetrics ?? false });
+  installHttpMetrics(fastify, metrics, options.service);
+  return { app, metrics };
+}

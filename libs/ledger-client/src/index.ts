@@ -1,0 +1,3 @@
+export * from './lib/segment-file.sink';
+export * from './lib/segment-reader.util';
+export * from './lib/transaction-sink.type';
