@@ -1,0 +1,39 @@
+import type { Environment, ErrorCode } from '@lgsp/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+import type { ApiRoute } from '../routing/route-table';
+
+/** What the chain learns about one request as it runs; the recorder turns it into the ledger record. */
+export interface GatewayContext {
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  readonly transactionId: string;
+  /** Date.now() at receipt. */
+  readonly receivedAt: number;
+  /** The consumer's X-Request-ID once the request-id policy has accepted it. */
+  requestId?: string;
+  traceId?: string;
+  /** Path without the query string. */
+  path: string;
+  /** The query string with its leading '?', or ''. */
+  query: string;
+  apiVersion?: string;
+  apiDomain?: string;
+  /** The part after /{version}/{domain}, forwarded to the provider. */
+  resourcePath?: string;
+  route?: ApiRoute;
+  environment: Environment;
+  consumerId?: string;
+  clientId?: string;
+  upstreamStartedAt?: number;
+  upstreamDurationMs?: number;
+  errorCode?: ErrorCode;
+  bytesIn: number;
+  bytesOut?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lgsp?: GatewayContext;
+  }
+}

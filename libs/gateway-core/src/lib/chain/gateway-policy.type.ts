@@ -1,0 +1,45 @@
+import type { LgspError } from '@lgsp/contracts';
+
+import type { UpstreamPools } from '../proxy/upstream-pools';
+import type { RouteSource } from '../registry/registry-state.service';
+import type { GatewayContext } from './gateway-context.type';
+
+/** JSON Schema of one policy setting: every field says what it is and what it defaults to. */
+export interface PolicySettingSchema {
+  readonly type: 'integer' | 'number' | 'boolean' | 'string';
+  readonly description: string;
+  readonly default: number | boolean | string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+
+export interface PolicyConfigSchema {
+  readonly type: 'object';
+  readonly additionalProperties: false;
+  readonly properties: Readonly<Record<string, PolicySettingSchema>>;
+}
+
+/** What a policy's handler returns: nothing to go on, or the refusal that ends the request. */
+export type PolicyResult = LgspError | undefined;
+
+export interface GatewayPolicyHandler {
+  handle(context: GatewayContext): PolicyResult | Promise<PolicyResult>;
+}
+
+/**
+ * One step of the data plane, with one job. `phase` is its place in ARCHITECTURE.md's chain; the
+ * chain sorts by it and refuses duplicates, as Kong refuses an invalid PRIORITY at load.
+ */
+export interface GatewayPolicy<TConfig = Record<string, never>> {
+  readonly name: string;
+  readonly phase: number;
+  readonly configSchema: PolicyConfigSchema;
+  create(config: TConfig, dependencies: PolicyDependencies): GatewayPolicyHandler;
+}
+
+/** Shared services a policy may be built with (filled in by the gateway module). */
+export interface PolicyDependencies {
+  readonly routes: RouteSource;
+  readonly upstreams: UpstreamPools;
+  readonly tracingEnabled: boolean;
+}

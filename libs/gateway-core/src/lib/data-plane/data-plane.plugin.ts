@@ -1,0 +1,84 @@
+import type { Environment } from '@lgsp/contracts';
+import { Header, problemOf } from '@lgsp/contracts';
+import { problemFromError, sendProblem } from '@lgsp/http';
+import type { TransactionSink } from '@lgsp/ledger-client';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+
+import type { GatewayContext } from '../chain/gateway-context.type';
+import type { PolicyChain } from '../chain/policy-chain';
+import { recordTransaction } from './transaction-recorder';
+
+export interface DataPlaneOptions {
+  readonly chain: PolicyChain;
+  readonly sink: TransactionSink;
+  readonly bodyLimit: number;
+  /** Until authentication lands (IAM issue), every call is served from this environment. */
+  readonly defaultEnvironment: Environment;
+}
+
+const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+function contextOf(request: FastifyRequest, reply: FastifyReply, environment: Environment): GatewayContext {
+  const url = request.raw.url ?? '/';
+  const q = url.indexOf('?');
+  const length = request.headers['content-length'];
+  return {
+    request,
+    reply,
+    transactionId: String(request.id),
+    receivedAt: Date.now(),
+    path: q === -1 ? url : url.slice(0, q),
+    query: q === -1 ? '' : url.slice(q),
+    environment,
+    bytesIn: length === undefined ? 0 : Number(length) || 0,
+  };
+}
+
+/**
+ * The data plane as an encapsulated Fastify plugin: a catch-all route below the platform's own
+ * static routes (health, metrics, OAuth), raw bodies kept as bytes (providers get them unchanged;
+ * the limit is enforced while reading), every outcome answered as problem+json and recorded.
+ */
+export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOptions): void {
+  fastify.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) => done(null, body));
+
+    scope.addHook('onRequest', (request, reply, done) => {
+      request.lgsp = contextOf(request, reply, options.defaultEnvironment);
+      reply.header(Header.transactionId, request.id);
+      done();
+    });
+
+    scope.addHook('onResponse', (request, reply, done) => {
+      if (request.lgsp !== undefined) recordTransaction(options.sink, request.lgsp, request, reply);
+      done();
+    });
+
+    // Errors raised before the chain runs (body too large, unreadable body) take the same way out.
+    scope.setErrorHandler((error, request, reply) => {
+      const { problem, headers } = problemFromError(error, request);
+      if (request.lgsp !== undefined) request.lgsp.errorCode = problem.code;
+      return sendProblem(reply, problem, headers);
+    });
+
+    scope.route({
+      method: METHODS,
+      url: '/*',
+      exposeHeadRoute: false,
+      handler: async (request, reply) => {
+        const context = request.lgsp as GatewayContext;
+        const refusal = await options.chain.run(context);
+        if (refusal === undefined) return reply;
+        context.errorCode = refusal.code;
+        const problem = problemOf(refusal.code, {
+          detail: refusal.detail,
+          errors: refusal.errors,
+          requestId: context.requestId,
+          transactionId: context.transactionId,
+        });
+        return sendProblem(reply, problem, refusal.headers);
+      },
+    });
+  });
+}

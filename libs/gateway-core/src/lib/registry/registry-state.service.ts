@@ -1,0 +1,74 @@
+import type { Logger } from '@lgsp/observability';
+
+import type { RoutableApiVersion } from '../routing/route-table';
+import { RouteTable } from '../routing/route-table';
+
+/** Where the gateway reads the registry and hears that it changed. */
+export interface RegistrySource {
+  loadApiVersions(): Promise<readonly RoutableApiVersion[]>;
+  /** Calls the listener after every committed registry change; returns the unsubscribe. */
+  onChange(listener: () => void): () => void;
+}
+
+/** What policies read: the current table, swapped whole on each change. */
+export interface RouteSource {
+  readonly table: RouteTable;
+}
+
+/**
+ * Holds the routing table built from the last good registry snapshot. Changes coalesce: however
+ * many arrive during a reload, one more reload follows it. A failed reload keeps the last table.
+ */
+export class RegistryState implements RouteSource {
+  table: RouteTable = RouteTable.empty();
+  loaded = false;
+  private reloading?: Promise<void>;
+  private again = false;
+  private unsubscribe?: () => void;
+  private readonly listeners = new Set<(table: RouteTable) => void>();
+
+  constructor(
+    private readonly source: RegistrySource,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.source.onChange(() => void this.refresh());
+    await this.refresh();
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+  }
+
+  onTable(listener: (table: RouteTable) => void): void {
+    this.listeners.add(listener);
+  }
+
+  refresh(): Promise<void> {
+    if (this.reloading) {
+      this.again = true;
+      return this.reloading;
+    }
+    this.reloading = this.reload().finally(() => {
+      this.reloading = undefined;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
+    return this.reloading;
+  }
+
+  private async reload(): Promise<void> {
+    try {
+      const table = RouteTable.build(await this.source.loadApiVersions());
+      this.table = table;
+      this.loaded = true;
+      for (const listener of this.listeners) listener(table);
+      this.logger.info({ event: { action: 'registry-loaded' }, lgsp: { routes: table.size } }, 'routing table loaded');
+    } catch (error) {
+      this.logger.error({ err: error, event: { action: 'registry-load-failed' } }, 'registry reload failed; keeping the last routing table');
+    }
+  }
+}

@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { configFrom } from '@lgsp/config';
+import type { TransactionRecord } from '@lgsp/contracts';
+import { createHttpApp } from '@lgsp/http';
+import { SegmentFileSink, readSegments } from '@lgsp/ledger-client';
+import { createLogger } from '@lgsp/observability';
+import { Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { request } from 'undici';
+
+import { GatewayModule } from '../src/lib/gateway.module';
+import type { RegistrySource } from '../src/lib/registry/registry-state.service';
+import type { RoutableApiVersion } from '../src/lib/routing/route-table';
+import { startSpyUpstream } from './spy-upstream';
+
+const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The registry as the gateway sees it: a list of versions and a change signal. */
+class ListRegistry implements RegistrySource {
+  private listener?: () => void;
+  constructor(public versions: RoutableApiVersion[]) {}
+  async loadApiVersions(): Promise<readonly RoutableApiVersion[]> {
+    return this.versions;
+  }
+  onChange(listener: () => void): () => void {
+    this.listener = listener;
+    return () => (this.listener = undefined);
+  }
+  change(versions: RoutableApiVersion[]): void {
+    this.versions = versions;
+    this.listener?.();
+  }
+}
+
+function version(domain: string, upstream: string, extra: Partial<RoutableApiVersion> = {}): RoutableApiVersion {
+  return { id: randomUUID(), domain, version: 'v1', status: 'published', classification: 'noi-bo', upstreams: { sandbox: upstream, production: upstream }, ...extra };
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('gateway data plane over real HTTP', () => {
+  let upstream: Awaited<ReturnType<typeof startSpyUpstream>>;
+  let app: NestFastifyApplication;
+  let base: string;
+  let dir: string;
+  let sink: SegmentFileSink;
+  let registry: ListRegistry;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    upstream = await startSpyUpstream();
+    dir = await mkdtemp(join(tmpdir(), 'lgsp-gw-'));
+    const config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_UPSTREAM_READ_TIMEOUT_MS: '300', LGSP_MAX_BODY_BYTES: '2048' });
+    const logger = createLogger({ service: 'lgsp-gateway', level: 'info', destination: { write: (line: string) => void lines.push(line) } });
+    sink = await SegmentFileSink.open({ dir: join(dir, 'outbox'), flushIntervalMs: 10_000, segmentBytes: 1 << 20 });
+    registry = new ListRegistry([
+      version('directory', `${upstream.url}/base`),
+      version('old', upstream.url, { status: 'retired' }),
+      version('draft', upstream.url, { status: 'draft' }),
+      version('down', `http://127.0.0.1:${await closedPort()}`),
+    ]);
+    @Module({ imports: [GatewayModule.forRoot({ config, logger, registry, sink, tracingEnabled: false })] })
+    class TestGatewayModule {}
+    ({ app } = await createHttpApp(TestGatewayModule, { service: 'lgsp-gateway', logger, bodyLimit: config.maxBodyBytes }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await sink.close();
+    await upstream.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function records(): Promise<TransactionRecord[]> {
+    await sink.flush();
+    return (await readSegments(join(dir, 'outbox'))).records;
+  }
+
+  async function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
+    // The path goes as is: a URL object would resolve dot segments before the gateway saw them.
+    const res = await request(base, { path, method: (init.method ?? 'GET') as 'GET', headers: init.headers, body: init.body });
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
+  }
+
+  it('proxies a read to the provider and back, carrying the ids end to end', async () => {
+    const requestId = randomUUID();
+    const res = await call('/v1/directory/organisations/7?q=ha%20noi&page=2', {
+      headers: { 'x-request-id': requestId, authorization: 'Bearer canary-token-123', cookie: 'sid=canary-cookie' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ path: '/base/organisations/7?q=ha%20noi&page=2' });
+    expect(res.headers['x-request-id']).toBe(requestId);
+    const transactionId = res.headers['x-lgsp-transaction-id'] as string;
+    expect(transactionId).toMatch(V7);
+
+    const seen = upstream.seen.at(-1)!;
+    expect(seen.headers['x-request-id']).toBe(requestId);
+    expect(seen.headers['x-lgsp-transaction-id']).toBe(transactionId);
+    expect(seen.headers.traceparent).toBe(`00-${transactionId.replaceAll('-', '')}-${transactionId.replaceAll('-', '').slice(16)}-00`);
+    expect(seen.headers.authorization).toBeUndefined();
+    expect(seen.headers.cookie).toBeUndefined();
+    expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
+
+    const line = lines.map((l) => JSON.parse(l)).find((l) => l.transaction?.id === transactionId && l.message === 'transaction');
+    expect(line).toMatchObject({ http: { request: { id: requestId, method: 'GET' }, response: { status_code: 200 } }, 'log.level': 'info' });
+
+    const record = (await records()).find((r) => r.transactionId === transactionId);
+    expect(record).toMatchObject({ requestId, status: 200, method: 'GET', path: '/v1/directory/organisations/7', apiVersion: 'v1', apiDomain: 'directory', environment: 'sandbox' });
+    expect(record?.upstreamDurationMs).toBeGreaterThanOrEqual(0);
+    expect(JSON.stringify(record)).not.toContain('canary');
+    expect(lines.join('\n')).not.toContain('canary');
+  });
+
+  it('forwards a write body byte for byte and returns the provider status and headers', async () => {
+    const body = Buffer.from([0, 1, 2, 250, 255, 10, 13]);
+    const res = await call('/v1/directory/echo', { method: 'POST', headers: { 'x-request-id': randomUUID(), 'content-type': 'application/octet-stream' }, body });
+    expect(res.status).toBe(201);
+    expect(res.headers['x-provider']).toBe('spy');
+    expect(upstream.seen.at(-1)!.body.equals(body)).toBe(true);
+    const json = '{"title":"Quyết định số 125-QĐ/TU"}';
+    const echoed = await call('/v1/directory/echo', { method: 'PUT', headers: { 'x-request-id': randomUUID(), 'content-type': 'application/json' }, body: json });
+    expect(echoed.text).toBe(json);
+    const record = (await records()).find((r) => r.transactionId === echoed.headers['x-lgsp-transaction-id']);
+    expect(record).toMatchObject({ method: 'PUT', bytesIn: Buffer.byteLength(json), bytesOut: Buffer.byteLength(json) });
+  });
+
+  it('streams answers without a length and counts their bytes', async () => {
+    const res = await call('/v1/directory/chunked', { headers: { 'x-request-id': randomUUID() } });
+    expect(res.text).toBe('abcdef');
+    const record = (await records()).find((r) => r.transactionId === res.headers['x-lgsp-transaction-id']);
+    expect(record?.bytesOut).toBe(6);
+  });
+
+  it('passes 204 and HEAD through without a body', async () => {
+    expect((await call('/v1/directory/empty', { method: 'DELETE', headers: { 'x-request-id': randomUUID() } })).status).toBe(204);
+    const head = await call('/v1/directory/items', { method: 'HEAD', headers: { 'x-request-id': randomUUID() } });
+    expect(head.status).toBe(200);
+    expect(head.text).toBe('');
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['not a UUID', 'abc'],
+    ['a UUID v7', '0190f5d2-9c3a-7b4e-8f00-a1b2c3d4e5f6'],
+  ])('refuses a %s X-Request-ID with 400 problem+json, recorded, never reaching the provider', async (_name, value) => {
+    const before = upstream.seen.length;
+    const res = await call('/v1/directory/organisations', { headers: value === undefined ? {} : { 'x-request-id': value } });
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    const transactionId = res.headers['x-lgsp-transaction-id'] as string;
+    expect(res.json()).toEqual({
+      type: 'urn:lgsp:problem:request_id_invalid',
+      title: 'X-Request-ID is missing or is not a UUID v4',
+      status: 400,
+      code: 'request_id_invalid',
+      detail: expect.stringContaining('UUID v4'),
+      transactionId,
+    });
+    expect(upstream.seen.length).toBe(before);
+    expect((await records()).find((r) => r.transactionId === transactionId)).toMatchObject({ status: 400, errorCode: 'request_id_invalid' });
+  });
+
+  it.each([
+    ['/v1/nowhere/x', 404, 'not_found'],
+    ['/v1/draft/x', 404, 'not_found'],
+    ['/v2/directory/x', 404, 'not_found'],
+    ['/anything', 404, 'not_found'],
+    ['/v1/old/x', 410, 'api_retired'],
+    ['/v1/directory/a%2F..%2Fadmin', 400, 'validation_failed'],
+  ])('answers %s with %i %s and the request id', async (path, status, code) => {
+    const requestId = randomUUID();
+    const res = await call(path, { headers: { 'x-request-id': requestId } });
+    expect(res.status).toBe(status);
+    expect(res.json()).toMatchObject({ status, code, requestId, transactionId: res.headers['x-lgsp-transaction-id'] });
+    expect(res.headers['x-request-id']).toBe(requestId);
+    expect((await records()).find((r) => r.transactionId === res.headers['x-lgsp-transaction-id'])).toMatchObject({ status, errorCode: code, requestId });
+  });
+
+  it('refuses dot segments sent raw on the wire, which clients would normally resolve away', async () => {
+    const { port } = new URL(base);
+    const socket = connect(Number(port), '127.0.0.1');
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('end', () => resolve(text));
+      socket.write(`GET /v1/directory/../../admin HTTP/1.1\r\nHost: x\r\nX-Request-ID: ${randomUUID()}\r\nConnection: close\r\n\r\n`);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).toContain('"code":"validation_failed"');
+  });
+
+  it('answers 502 upstream_unavailable for a provider that refuses connections', async () => {
+    const res = await call('/v1/down/x', { headers: { 'x-request-id': randomUUID() } });
+    expect(res.status).toBe(502);
+    expect(res.json()).toMatchObject({ code: 'upstream_unavailable', detail: expect.stringContaining('ECONNREFUSED') });
+    expect((await records()).find((r) => r.transactionId === res.headers['x-lgsp-transaction-id'])).toMatchObject({ status: 502, errorCode: 'upstream_unavailable' });
+  });
+
+  it('answers 504 upstream_timeout when the provider is slower than the read timeout', async () => {
+    const res = await call('/v1/directory/slow', { headers: { 'x-request-id': randomUUID() } });
+    expect(res.status).toBe(504);
+    expect(res.json()).toMatchObject({ code: 'upstream_timeout', detail: 'The provider service did not answer within 300 ms' });
+  });
+
+  it('answers 413 payload_too_large past the body limit, recorded, without reaching the provider', async () => {
+    const before = upstream.seen.length;
+    const res = await call('/v1/directory/echo', { method: 'POST', headers: { 'x-request-id': randomUUID(), 'content-type': 'application/json' }, body: 'x'.repeat(4096) });
+    expect(res.status).toBe(413);
+    expect(res.json()).toMatchObject({ code: 'payload_too_large' });
+    expect(upstream.seen.length).toBe(before);
+    expect((await records()).find((r) => r.transactionId === res.headers['x-lgsp-transaction-id'])).toMatchObject({ status: 413, errorCode: 'payload_too_large' });
+  });
+
+  it('routes a newly registered version as soon as the registry says it changed', async () => {
+    const headers = { 'x-request-id': randomUUID() };
+    expect((await call('/v2/directory/x', { headers })).status).toBe(404);
+    registry.change([...registry.versions, version('directory', upstream.url, { version: 'v2' })]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await call('/v2/directory/x', { headers: { 'x-request-id': randomUUID() } })).status).toBe(200);
+  });
+
+  it('reports live, ready and per-API metrics', async () => {
+    expect((await call('/health/live')).json()).toEqual({ status: 'ok' });
+    expect((await call('/health/ready')).json()).toEqual({ status: 'ready', routes: expect.any(Number) });
+    const metrics = (await call('/metrics')).text;
+    expect(metrics).toMatch(/lgsp_http_requests_total\{service="lgsp-gateway",route="\/v1\/directory",method="GET",status="200"\} \d+/);
+    expect(metrics).toMatch(/lgsp_http_request_duration_seconds_bucket\{le="0.005",service="lgsp-gateway",route="\/v1\/directory"/);
+  });
+});
