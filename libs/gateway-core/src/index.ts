@@ -9,3 +9,5 @@ export * from './lib/proxy/upstream-pools';
 export * from './lib/registry/registry-state.service';
 export * from './lib/routing/data-plane-path.util';
 export * from './lib/routing/route-table';
+export * from './lib/gateway.app';
+export * from './lib/registry/database-registry.source';

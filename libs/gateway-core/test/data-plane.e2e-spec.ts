@@ -91,8 +91,7 @@ describe('gateway data plane over real HTTP', () => {
   }
 
   async function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
-    // The path goes as is: a URL object would resolve dot segments before the gateway saw them.
-    const res = await request(base, { path, method: (init.method ?? 'GET') as 'GET', headers: init.headers, body: init.body });
+    const res = await request(base + path, { method: (init.method ?? 'GET') as 'GET', headers: init.headers, body: init.body });
     const text = await res.body.text();
     return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
   }

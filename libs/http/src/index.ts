@@ -1,3 +1,4 @@
 export * from './lib/http-app.factory';
 export * from './lib/problem.filter';
 export * from './lib/validation.pipe';
+export * from './lib/process.util';

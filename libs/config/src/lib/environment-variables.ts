@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 import { ConfigVariable } from './config-variable.decorator';
 
@@ -83,6 +83,13 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an absolute http(s) URL' })
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @ConfigVariable({ description: 'Share of new traces recorded when tracing is on (parent-based: a sampled caller is always followed).', isSensitive: false, defaultText: '0.1' })
+  @Type(() => Number)
+  @Min(0)
+  @Max(1)
+  @IsNumber({}, { message: 'must be a number from 0 to 1' })
+  OTEL_TRACES_SAMPLER_ARG = 0.1;
 
   @ConfigVariable({ description: 'Milliseconds to wait for a TCP (and TLS) connection to a provider service.', isSensitive: false, defaultText: '1000' })
   @Type(() => Number)

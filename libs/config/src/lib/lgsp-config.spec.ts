@@ -90,3 +90,10 @@ describe('ensureDataDirSecret', () => {
     }
   });
 });
+
+describe('docs/configuration.md', () => {
+  it('documents every variable the config class reads', async () => {
+    const docs = await readFile(join(__dirname, '../../../../docs/configuration.md'), 'utf8');
+    for (const v of configVariablesOf(EnvironmentVariables)) expect(docs).toContain(`| \`${v.name}\` |`);
+  });
+});

@@ -26,6 +26,7 @@ export interface LgspConfig {
   readonly secretPepper?: string;
   readonly logLevel: EnvironmentVariables['LGSP_LOG_LEVEL'];
   readonly otlpEndpoint?: string;
+  readonly traceSampleRatio: number;
   readonly upstream: {
     readonly connectTimeoutMs: number;
     readonly readTimeoutMs: number;
@@ -97,6 +98,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     secretPepper: vars.LGSP_SECRET_PEPPER,
     logLevel: vars.LGSP_LOG_LEVEL,
     otlpEndpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT,
+    traceSampleRatio: vars.OTEL_TRACES_SAMPLER_ARG,
     upstream: {
       connectTimeoutMs: vars.LGSP_UPSTREAM_CONNECT_TIMEOUT_MS,
       readTimeoutMs: vars.LGSP_UPSTREAM_READ_TIMEOUT_MS,
@@ -112,4 +114,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 /** A config for tests and tools: the defaults, overridden by the given variables only. */
 export function configFrom(vars: Readonly<Record<string, string>>, cwd?: string): LgspConfig {
   return loadConfig(vars, cwd);
+}
+
+/** For a process's first lines: the config, or the ConfigError's message on stderr and exit 1. */
+export function loadConfigOrExit(): LgspConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
 }

@@ -6,10 +6,11 @@ import { PinoNestLogger, createHttpMetrics, installHttpMetrics } from '@lgsp/obs
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
 import type { FastifyChildLoggerFactory } from 'fastify/types/logger';
 import { v7 as uuidv7 } from 'uuid';
 
-import { ProblemFilter, problemFromError, sendProblem } from './problem.filter';
+import { ProblemFilter } from './problem.filter';
 import { createValidationPipe } from './validation.pipe';
 
 // One child logger per request, carrying both ids (fastify would otherwise add its own reqId).
@@ -46,12 +47,13 @@ export interface HttpApp {
 export async function createHttpApp(module: unknown, options: HttpAppOptions): Promise<HttpApp> {
   const adapter = new FastifyAdapter({
     loggerInstance: options.logger,
-    disableRequestLogging: true,
+    // One access line per transaction is written by the gateway itself, with ECS fields.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimit,
     genReqId: () => uuidv7(),
     childLoggerFactory,
     return503OnClosing: true,
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: new PinoNestLogger(options.logger),
@@ -59,11 +61,9 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   });
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
+  // Nest's own Fastify error handler sends errors raised before routing (unreadable or oversized
+  // bodies) through the global filter too, so they also leave as problem+json.
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.setErrorHandler((error, request, reply) => {
-    const { problem, headers } = problemFromError(error, request);
-    return sendProblem(reply, problem, headers);
-  });
   const metrics = createHttpMetrics({ withProcessMetrics: options.withProcessMetrics ?? false });
   installHttpMetrics(fastify, metrics, options.service);
   return { app, metrics };

@@ -1,0 +1,65 @@
+import { config, telemetry } from './instrument';
+
+import { resolveSecretPepper } from '@lgsp/config';
+import { applyDeclarativeConfig, loadDeclarativeFile, migrateDatabase, openDatabase } from '@lgsp/data';
+import { startDemoProvider } from '@lgsp/demo-provider-core';
+import { createGatewayApp } from '@lgsp/gateway-core';
+import { createHttpApp, onShutdownSignal, runMain } from '@lgsp/http';
+import { createLogger } from '@lgsp/observability';
+
+import { AdminModule } from './admin/admin.module';
+import { DEMO_CLIENT_ID, demoRegistry } from './demo-registry';
+
+const logger = createLogger({ service: 'lgsp', level: config.logLevel });
+
+/**
+ * `npm start`: the whole platform in one process on the embedded defaults — PGlite registry under
+ * the data dir, local ledger outbox, the demo provider registered — and the URLs it serves.
+ */
+runMain(async () => {
+  for (const warning of config.warnings) logger.warn(warning);
+  const pepper = await resolveSecretPepper(config);
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  await migrateDatabase(database);
+
+  const demo = await startDemoProvider({ port: config.demoProviderPort, host: '127.0.0.1', logger: logger.child({ service: { name: 'lgsp-demo-provider' } }) });
+  let demoSecret: string | undefined;
+  if (config.declarativeConfig !== undefined) {
+    const result = await applyDeclarativeConfig(database.db, await loadDeclarativeFile(config.declarativeConfig), { pepper });
+    logger.info({ event: { action: 'declarative-config-applied' }, file: { path: config.declarativeConfig }, lgsp: { result } }, 'declarative configuration applied');
+  } else {
+    const { declarative, clientSecret } = await demoRegistry(config, demo.url);
+    await applyDeclarativeConfig(database.db, declarative, { pepper });
+    demoSecret = clientSecret;
+  }
+
+  const gateway = await createGatewayApp({ config, logger, database, tracingEnabled: telemetry.enabled });
+  const publicUrl = await gateway.listen();
+  const admin = await createHttpApp(AdminModule, { service: 'lgsp-admin', logger, bodyLimit: config.maxBodyBytes });
+  await admin.app.listen({ port: config.adminPort, host: config.adminHost });
+  const adminAddress = admin.app.getHttpServer().address();
+  const adminUrl = `http://${config.adminHost}:${typeof adminAddress === 'object' && adminAddress !== null ? adminAddress.port : config.adminPort}`;
+
+  logger.info({ event: { action: 'started' }, lgsp: { publicUrl, adminUrl, demoProviderUrl: demo.url } }, 'LGSP started');
+  const lines = [
+    '',
+    'LGSP is running (embedded default: one process, PGlite registry, local ledger).',
+    `  public listener   ${publicUrl}   (data plane /{version}/{domain}/{resource}, /health/live, /health/ready, /metrics)`,
+    `  admin listener    ${adminUrl}`,
+    `  demo provider     ${demo.url}   (registered as directory v1)`,
+    `  data dir          ${config.dataDir}   (ledger records in ledger/outbox/)`,
+  ];
+  if (demoSecret !== undefined) {
+    lines.push(`  demo consumer     tu-ha-noi.qlcb: client_id ${DEMO_CLIENT_ID}, client_secret ${demoSecret} (sandbox; for the token endpoint)`);
+    lines.push('', 'Try:', `  curl -i -H "X-Request-ID: $(cat /proc/sys/kernel/random/uuid)" ${publicUrl}/v1/directory/organisations`, '');
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+
+  onShutdownSignal(async () => {
+    await gateway.close();
+    await admin.app.close();
+    await demo.close();
+    await database.close();
+    await telemetry.shutdown();
+  }, logger);
+}, logger);

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+
+import type { LgspConfig } from '@lgsp/config';
+import type { LgspDatabase } from '@lgsp/data';
+import { createHttpApp } from '@lgsp/http';
+import { SegmentFileSink } from '@lgsp/ledger-client';
+import type { Logger } from '@lgsp/observability';
+import { Module } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
+import { GatewayModule } from './gateway.module';
+import type { RegistryChangeSubscriber } from './registry/database-registry.source';
+import { databaseRegistrySource } from './registry/database-registry.source';
+
+export interface GatewayAppOptions {
+  readonly config: LgspConfig;
+  readonly logger: Logger;
+  readonly database: LgspDatabase;
+  readonly registryChanges?: RegistryChangeSubscriber;
+  readonly tracingEnabled: boolean;
+  readonly withProcessMetrics?: boolean;
+}
+
+export interface GatewayApp {
+  readonly app: NestFastifyApplication;
+  readonly sink: SegmentFileSink;
+  /** Listens on LGSP_HOST:LGSP_PORT; resolves to the URL actually bound. */
+  listen(): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish, then makes every record durable. */
+  close(): Promise<void>;
+}
+
+export function outboxDir(config: LgspConfig): string {
+  return join(config.dataDir, 'ledger', 'outbox');
+}
+
+/** The gateway as one Nest app on Fastify, whatever process hosts it (its own, or `npm start`'s). */
+export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
+  const { config, logger } = options;
+  const sink = await SegmentFileSink.open({
+    dir: outboxDir(config),
+    flushIntervalMs: config.ledger.flushIntervalMs,
+    segmentBytes: config.ledger.segmentBytes,
+    onError: (error) => logger.error({ err: error, event: { action: 'ledger-outbox-write-failed' } }, 'ledger outbox write failed; the batch is kept and retried'),
+  });
+  @Module({
+    imports: [
+      GatewayModule.forRoot({
+        config,
+        logger,
+        registry: databaseRegistrySource(options.database.db, options.registryChanges),
+        sink,
+        tracingEnabled: options.tracingEnabled,
+      }),
+    ],
+  })
+  class GatewayAppModule {}
+  const { app } = await createHttpApp(GatewayAppModule, {
+    service: 'lgsp-gateway',
+    logger,
+    bodyLimit: config.maxBodyBytes,
+    withProcessMetrics: options.withProcessMetrics ?? true,
+  });
+  return {
+    app,
+    sink,
+    async listen() {
+      await app.listen({ port: config.port, host: config.host });
+      const address = app.getHttpServer().address();
+      const port = typeof address === 'object' && address !== null ? address.port : config.port;
+      return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    },
+    async close() {
+      await app.close();
+      await sink.close();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { LgspDb } from '@lgsp/data';
+import { loadRegistrySnapshot } from '@lgsp/data';
+
+import type { RoutableApiVersion } from '../routing/route-table';
+import type { RegistrySource } from './registry-state.service';
+
+/** Subscribes to registry changes; returns the unsubscribe. In-process now, LISTEN/NOTIFY in a cluster. */
+export type RegistryChangeSubscriber = (listener: () => void) => () => void;
+
+export const noRegistryChanges: RegistryChangeSubscriber = () => () => undefined;
+
+/** The registry tables as the gateway's source of routes. */
+export function databaseRegistrySource(db: LgspDb, subscribe: RegistryChangeSubscriber = noRegistryChanges): RegistrySource {
+  return {
+    loadApiVersions: async (): Promise<readonly RoutableApiVersion[]> => (await loadRegistrySnapshot(db)).apiVersions,
+    onChange: subscribe,
+  };
+}
