@@ -18,14 +18,16 @@ const logger = createLogger({ service: 'lgsp', level: config.logLevel });
  */
 runMain(async () => {
   for (const warning of config.warnings) logger.warn(warning);
+  // A bad file stops start-up before anything is opened or listening.
+  const declared = config.declarativeConfig === undefined ? undefined : await loadDeclarativeFile(config.declarativeConfig);
   const pepper = await resolveSecretPepper(config);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrateDatabase(database);
 
   const demo = await startDemoProvider({ port: config.demoProviderPort, host: '127.0.0.1', logger: logger.child({ service: { name: 'lgsp-demo-provider' } }) });
   let demoSecret: string | undefined;
-  if (config.declarativeConfig !== undefined) {
-    const result = await applyDeclarativeConfig(database.db, await loadDeclarativeFile(config.declarativeConfig), { pepper });
+  if (declared !== undefined) {
+    const result = await applyDeclarativeConfig(database.db, declared, { pepper });
     logger.info({ event: { action: 'declarative-config-applied' }, file: { path: config.declarativeConfig }, lgsp: { result } }, 'declarative configuration applied');
   } else {
     const { declarative, clientSecret } = await demoRegistry(config, demo.url);

@@ -116,7 +116,7 @@ describe('gateway data plane over real HTTP', () => {
     expect(seen.headers['x-forwarded-for']).toBe('127.0.0.1');
 
     const line = lines.map((l) => JSON.parse(l)).find((l) => l.transaction?.id === transactionId && l.message === 'transaction');
-    expect(line).toMatchObject({ http: { request: { id: requestId, method: 'GET' }, response: { status_code: 200 } }, 'log.level': 'info' });
+    expect(line).toMatchObject({ 'http.request.id': requestId, http: { request: { method: 'GET' }, response: { status_code: 200 } }, 'log.level': 'info' });
 
     const record = (await records()).find((r) => r.transactionId === transactionId);
     expect(record).toMatchObject({ requestId, status: 200, method: 'GET', path: '/v1/directory/organisations/7', apiVersion: 'v1', apiDomain: 'directory', environment: 'sandbox' });

@@ -19,7 +19,9 @@ const childLoggerFactory: FastifyChildLoggerFactory = (logger, bindings, childOp
   return logger.child(
     {
       transaction: { id: bindings.reqId },
-      ...(typeof header === 'string' && isUuidV4(header) ? { http: { request: { id: header } } } : {}),
+      // Dotted, so a line's own `http` object (method, status) does not repeat the key; Elasticsearch
+      // reads both as one http.request object.
+      ...(typeof header === 'string' && isUuidV4(header) ? { 'http.request.id': header } : {}),
     },
     childOptions,
   );

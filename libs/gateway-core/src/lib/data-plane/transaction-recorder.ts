@@ -36,7 +36,7 @@ export function recordTransaction(sink: TransactionSink, context: GatewayContext
   request.log.info(
     {
       event: { action: 'transaction', duration: Math.round(reply.elapsedTime * 1e6), outcome: reply.statusCode < 400 ? 'success' : 'failure' },
-      http: { request: { id: context.requestId, method: request.method }, response: { status_code: reply.statusCode } },
+      http: { request: { method: request.method }, response: { status_code: reply.statusCode } },
       url: { path: context.path },
       client: { ip: request.ip },
       error: context.errorCode === undefined ? undefined : { code: context.errorCode },
