@@ -1,0 +1,17 @@
+export * from './lib/canonical-json.util';
+export * from './lib/certificate.util';
+export * from './lib/data.constant';
+export * from './lib/data.module';
+export * from './lib/database/lgsp-database.type';
+export * from './lib/database/migrate-database.util';
+export { openDatabase } from './lib/database/open-database.util';
+export * from './lib/declarative/apply-declarative-config.util';
+export * from './lib/declarative/declarative-config.error';
+export * from './lib/declarative/declarative-config.type';
+export { DECLARATIVE_CONFIG_SCHEMA_FILE } from './lib/declarative/declarative-schema.util';
+export * from './lib/declarative/load-declarative-file.util';
+export * from './lib/schema';
+export * from './lib/schema/status.constant';
+export * from './lib/secret-hash.util';
+export * from './lib/snapshot/load-registry-snapshot.util';
+export * from './lib/snapshot/registry-snapshot.type';

@@ -1,0 +1,10 @@
+export * from './admin-clients.table';
+export * from './api-versions.table';
+export * from './apis.table';
+export * from './certificates.table';
+export * from './consumer-systems.table';
+export * from './credentials.table';
+export * from './rate-limits.table';
+export * from './registry.relations';
+export * from './subscriptions.table';
+
