@@ -17,7 +17,7 @@ import { request } from 'undici';
 import { GatewayModule } from '../src/lib/gateway.module';
 import type { RegistrySource } from '../src/lib/registry/registry-state.service';
 import type { RoutableApiVersion } from '../src/lib/routing/route-table';
-import { startSpyUpstream } from './spy-upstream';
+import { startSpyUpstream } from '@lgsp/testing';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -11,9 +11,16 @@ export interface SeenRequest {
 
 /**
  * A provider that records what it received and answers by path: /slow waits a second, /echo sends
- * the body back, /chunked streams without a length, anything else answers JSON.
+ * the body back, /chunked streams without a length, /empty answers 204, /problem answers its own
+ * 404 problem+json, anything else answers JSON naming the path it got.
  */
-export async function startSpyUpstream(): Promise<{ url: string; seen: SeenRequest[]; close(): Promise<void> }> {
+export interface SpyUpstream {
+  url: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+export async function startSpyUpstream(): Promise<SpyUpstream> {
   const seen: SeenRequest[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -35,6 +42,11 @@ export async function startSpyUpstream(): Promise<{ url: string; seen: SeenReque
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.write('abc');
         res.end('def');
+        return;
+      }
+      if (path.endsWith('/problem')) {
+        res.writeHead(404, { 'content-type': 'application/problem+json' });
+        res.end(JSON.stringify({ type: 'about:blank', title: 'No such record', status: 404 }));
         return;
       }
       if (path.endsWith('/empty')) {

@@ -1,0 +1,2 @@
+export * from './lib/postgres.util';
+export * from './lib/spy-upstream.util';
