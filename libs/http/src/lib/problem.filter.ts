@@ -24,7 +24,9 @@ export function problemFromError(error: unknown, request: FastifyRequest): { pro
     return { problem: { ...problemOf(errorCodeForStatus(status), { ...ids, detail: message }), status } };
   }
   const errorId = randomUUID();
-  request.log.error({ err: error, error: { id: errorId } }, 'unhandled error');
+  // ECS error fields built here: ecs-pino-format's `err` conversion would replace error.id.
+  const cause = error instanceof Error ? error : new Error(String(error));
+  request.log.error({ error: { id: errorId, type: cause.name, message: cause.message, stack_trace: cause.stack } }, 'unhandled error');
   return { problem: problemOf(ErrorCode.InternalError, { ...ids, errorId }) };
 }
 
