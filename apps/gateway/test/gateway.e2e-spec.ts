@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -14,18 +12,11 @@ import { createGatewayApp, outboxDir } from '@lgsp/gateway-core';
 import { readSegments } from '@lgsp/ledger-client';
 import { createLogger } from '@lgsp/observability';
 import type { SpyUpstream, TestDatabase } from '@lgsp/testing';
-import { createTestDatabase, startSpyUpstream } from '@lgsp/testing';
+import { closedPort, createTestDatabase, startSpyUpstream } from '@lgsp/testing';
 import { request } from 'undici';
 
 const DEMO_OPENAPI = resolve(__dirname, '../../../openapi/demo-provider.yaml');
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 function capture(lines: string[]) {
   return { write: (line: string) => void lines.push(line) };

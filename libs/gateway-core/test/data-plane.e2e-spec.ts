@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { connect, createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ import { request } from 'undici';
 import { GatewayModule } from '../src/lib/gateway.module';
 import type { RegistrySource } from '../src/lib/registry/registry-state.service';
 import type { RoutableApiVersion } from '../src/lib/routing/route-table';
-import { startSpyUpstream } from '@lgsp/testing';
+import { closedPort, startSpyUpstream } from '@lgsp/testing';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -42,13 +41,6 @@ function version(domain: string, upstream: string, extra: Partial<RoutableApiVer
   return { id: randomUUID(), domain, version: 'v1', status: 'published', classification: 'noi-bo', upstreams: { sandbox: upstream, production: upstream }, ...extra };
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('gateway data plane over real HTTP', () => {
   let upstream: Awaited<ReturnType<typeof startSpyUpstream>>;

@@ -1,2 +1,3 @@
 export * from './lib/postgres.util';
 export * from './lib/spy-upstream.util';
+export * from './lib/port.util';
