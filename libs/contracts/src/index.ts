@@ -5,3 +5,5 @@ export * from './lib/lgsp.error';
 export * from './lib/problem.type';
 export * from './lib/transaction-record.type';
 export * from './lib/uuid.util';
+export * from './lib/oauth.constant';
+export * from './lib/registry-change.type';

@@ -15,3 +15,7 @@ export * from './lib/schema/status.constant';
 export * from './lib/secret-hash.util';
 export * from './lib/snapshot/load-registry-snapshot.util';
 export * from './lib/snapshot/registry-snapshot.type';
+export * from './lib/changes/change-channel.type';
+export * from './lib/changes/in-process-change.channel';
+export * from './lib/changes/open-change-channel.util';
+export * from './lib/changes/postgres-change.channel';

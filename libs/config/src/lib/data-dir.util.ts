@@ -25,3 +25,7 @@ export async function ensureDataDirSecret(dataDir: string, name: string): Promis
 export async function resolveSecretPepper(config: LgspConfig): Promise<string> {
   return config.secretPepper ?? ensureDataDirSecret(config.dataDir, 'secret-pepper');
 }
+
+export async function resolveKeyEncryptionKey(config: LgspConfig): Promise<string> {
+  return config.keyEncryptionKey ?? ensureDataDirSecret(config.dataDir, 'key-encryption-key');
+}

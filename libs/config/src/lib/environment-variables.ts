@@ -75,6 +75,52 @@ export class EnvironmentVariables {
   @IsString({ message: 'is required with DATABASE_URL (every replica must hash secrets with the same key)' })
   LGSP_SECRET_PEPPER?: string;
 
+  @ConfigVariable({ description: 'Key that encrypts the signing keys stored in the database (AES-256-GCM under an HKDF of this value). Generated into the data dir on the embedded default; required with DATABASE_URL, where every replica must share it.', isSensitive: true })
+  @ValidateIf((env: EnvironmentVariables) => env.DATABASE_URL !== undefined || env.LGSP_KEY_ENCRYPTION_KEY !== undefined)
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  @IsString({ message: 'is required with DATABASE_URL (every replica must read the same signing keys)' })
+  LGSP_KEY_ENCRYPTION_KEY?: string;
+
+  @ConfigVariable({ description: 'Where a gateway running apart from IAM fetches the JWKS and introspects tokens; unset: in-process.', isSensitive: false })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an absolute http(s) URL' })
+  LGSP_IAM_URL?: string;
+
+  @ConfigVariable({ description: 'Lifetime of access tokens in seconds unless the credential sets its own.', isSensitive: false, defaultText: '3600' })
+  @Type(() => Number)
+  @Min(60)
+  @Max(86400)
+  @IsInt()
+  LGSP_TOKEN_TTL_SECONDS = 3600;
+
+  @ConfigVariable({ description: 'Days a token-signing key signs before the next one takes over (it stays published until its last token expired).', isSensitive: false, defaultText: '30' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(365)
+  @IsInt()
+  LGSP_SIGNING_KEY_ROTATION_DAYS = 30;
+
+  @ConfigVariable({ description: 'How often a gateway refreshes the JWKS, in seconds; a new signing key is published at least twice this long before it signs.', isSensitive: false, defaultText: '300' })
+  @Type(() => Number)
+  @Min(5)
+  @Max(86400)
+  @IsInt()
+  LGSP_JWKS_REFRESH_SECONDS = 300;
+
+  @ConfigVariable({ description: 'Hours a rotated client secret stays valid beside its successor.', isSensitive: false, defaultText: '24' })
+  @Type(() => Number)
+  @Min(0)
+  @Max(720)
+  @IsInt()
+  LGSP_SECRET_ROTATION_OVERLAP_HOURS = 24;
+
+  @ConfigVariable({ description: 'Failed client authentications per client id or per IP within 15 minutes after which the token endpoint refuses that client id or IP for 15 minutes (answers are slowed from a third of it).', isSensitive: false, defaultText: '10' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(10000)
+  @IsInt()
+  LGSP_AUTH_FAILURE_LIMIT = 10;
+
   @ConfigVariable({ description: 'Log level: fatal, error, warn, info, debug, trace or silent.', isSensitive: false, defaultText: 'info' })
   @IsIn(LOG_LEVELS as unknown as string[], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LGSP_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

@@ -51,12 +51,15 @@ describe('loadConfig', () => {
     [{ LGSP_ALLOW_PLAIN_HTTP: 'maybe' }, /^LGSP_ALLOW_PLAIN_HTTP: must be true or false/],
     [{ DATABASE_URL: 'postgres://db/lgsp' }, /^LGSP_SECRET_PEPPER: is required with DATABASE_URL/],
     [{ LGSP_HOST: '0.0.0.0' }, /^LGSP_ALLOW_PLAIN_HTTP: the public listener binds 0\.0\.0\.0/],
+    [{ DATABASE_URL: 'postgres://db/lgsp', LGSP_SECRET_PEPPER: 'p'.repeat(32) }, /^LGSP_KEY_ENCRYPTION_KEY: is required with DATABASE_URL/],
+    [{ LGSP_TOKEN_TTL_SECONDS: '30' }, /^LGSP_TOKEN_TTL_SECONDS: must not be less than 60/],
+    [{ LGSP_IAM_URL: 'iam:8080' }, /^LGSP_IAM_URL: must be an absolute http\(s\) URL/],
   ])('refuses %j naming the variable', (env, pattern) => {
     expect(problemsOf(env)).toContainEqual(expect.stringMatching(pattern));
   });
 
   it('reports every bad variable at once and never echoes a sensitive value', () => {
-    const problems = problemsOf({ LGSP_PORT: 'x', LGSP_SECRET_PEPPER: 'canary-short-pepper', DATABASE_URL: 'postgres://db/lgsp' });
+    const problems = problemsOf({ LGSP_PORT: 'x', LGSP_SECRET_PEPPER: 'canary-short-pepper', LGSP_KEY_ENCRYPTION_KEY: 'k'.repeat(32), DATABASE_URL: 'postgres://db/lgsp' });
     expect(problems).toHaveLength(2);
     expect(problems.join('\n')).not.toContain('canary-short-pepper');
   });

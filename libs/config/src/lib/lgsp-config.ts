@@ -24,6 +24,17 @@ export interface LgspConfig {
   readonly databaseUrl?: string;
   /** Set explicitly, or generated into the data dir on the embedded default (resolveSecretPepper). */
   readonly secretPepper?: string;
+  /** Set explicitly, or generated into the data dir on the embedded default (resolveKeyEncryptionKey). */
+  readonly keyEncryptionKey?: string;
+  /** Unset: IAM runs in the same process as the gateway. */
+  readonly iamUrl?: string;
+  readonly tokens: {
+    readonly ttlSeconds: number;
+    readonly signingKeyRotationDays: number;
+    readonly jwksRefreshSeconds: number;
+    readonly secretRotationOverlapHours: number;
+    readonly authFailureLimit: number;
+  };
   readonly logLevel: EnvironmentVariables['LGSP_LOG_LEVEL'];
   readonly otlpEndpoint?: string;
   readonly traceSampleRatio: number;
@@ -96,6 +107,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     declarativeConfig: vars.LGSP_DECLARATIVE_CONFIG === undefined ? undefined : abs(vars.LGSP_DECLARATIVE_CONFIG),
     databaseUrl: vars.DATABASE_URL,
     secretPepper: vars.LGSP_SECRET_PEPPER,
+    keyEncryptionKey: vars.LGSP_KEY_ENCRYPTION_KEY,
+    iamUrl: vars.LGSP_IAM_URL?.replace(/\/+$/, ''),
+    tokens: {
+      ttlSeconds: vars.LGSP_TOKEN_TTL_SECONDS,
+      signingKeyRotationDays: vars.LGSP_SIGNING_KEY_ROTATION_DAYS,
+      jwksRefreshSeconds: vars.LGSP_JWKS_REFRESH_SECONDS,
+      secretRotationOverlapHours: vars.LGSP_SECRET_ROTATION_OVERLAP_HOURS,
+      authFailureLimit: vars.LGSP_AUTH_FAILURE_LIMIT,
+    },
     logLevel: vars.LGSP_LOG_LEVEL,
     otlpEndpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT,
     traceSampleRatio: vars.OTEL_TRACES_SAMPLER_ARG,

@@ -31,4 +31,9 @@ export interface TransactionRecord {
   errorCode?: ErrorCode;
   bytesIn: number;
   bytesOut: number;
+  /** Set when the transaction is also a security event for the SOC (an authentication burst, ...). */
+  securityEvent?: SecurityEvent;
 }
+
+/** Security events the SOC is alerted to; extend here. */
+export type SecurityEvent = 'authentication-failure-burst' | 'authentication-locked-out' | 'token-revoked-use';
