@@ -19,3 +19,4 @@ export * from './lib/changes/change-channel.type';
 export * from './lib/changes/in-process-change.channel';
 export * from './lib/changes/open-change-channel.util';
 export * from './lib/changes/postgres-change.channel';
+export * from './lib/iam/iam-read.util';

@@ -20,6 +20,9 @@ export const REGISTRY_TABLES = [
   'subscriptions',
 ] as const;
 
+/** Tables the declarative file never writes, emptied between tests too. */
+export const IAM_TABLES = ['iam_revoked_tokens', 'iam_signing_keys'] as const;
+
 export interface TestLgspDatabase {
   readonly database: LgspDatabase;
   /** postgres://… of the test database (postgres kind only). */
@@ -48,7 +51,7 @@ export async function openTestDatabase(
     database,
     url: server?.url,
     async truncate() {
-      await database.db.execute(sql.raw(`truncate table ${REGISTRY_TABLES.join(', ')} cascade`));
+      await database.db.execute(sql.raw(`truncate table ${[...REGISTRY_TABLES, ...IAM_TABLES].join(", ")} cascade`));
     },
     async close() {
       await database.close();

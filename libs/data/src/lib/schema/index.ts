@@ -8,3 +8,5 @@ export * from './rate-limits.table';
 export * from './registry.relations';
 export * from './subscriptions.table';
 
+export * from './iam-revoked-tokens.table';
+export * from './iam-signing-keys.table';
