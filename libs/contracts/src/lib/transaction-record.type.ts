@@ -1,5 +1,6 @@
 import type { Environment } from './domain.constant';
 import type { ErrorCode } from './error-code.constant';
+import type { OAuthErrorCode } from './oauth.constant';
 
 /**
  * One transaction through the gateway, as handed to the ledger. ECS-style names are applied when it
@@ -28,7 +29,8 @@ export interface TransactionRecord {
   consumerId?: string;
   clientId?: string;
   status: number;
-  errorCode?: ErrorCode;
+  /** The contract code of a refusal; the RFC 6749 error on the OAuth endpoints. */
+  errorCode?: ErrorCode | OAuthErrorCode;
   bytesIn: number;
   bytesOut: number;
   /** Set when the transaction is also a security event for the SOC (an authentication burst, ...). */
