@@ -32,14 +32,18 @@ export interface AccessTokenClaims {
   readonly sub: string;
   readonly aud: string;
   readonly client_id: string;
-  /** Space-separated scope tokens, `{domain}:{version}` per subscribed API version. */
+  /** Space-separated scope tokens: `{domain}:{version}` per subscribed API version; `admin` for admin clients. */
   readonly scope: string;
-  readonly env: Environment;
+  /** The credential's environment; consumer tokens only (admin clients act on the platform, not on an environment). */
+  readonly env?: Environment;
   readonly iat: number;
   readonly exp: number;
   readonly jti: string;
+  /** Admin clients only. */
   readonly roles?: readonly AdminRole[];
 }
+
+export const ADMIN_SCOPE = 'admin';
 
 /** One scope token per API version: `directory:v1`. */
 export function scopeOf(domain: string, version: string): string {
