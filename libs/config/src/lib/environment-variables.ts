@@ -121,6 +121,39 @@ export class EnvironmentVariables {
   @IsInt()
   LGSP_AUTH_FAILURE_LIMIT = 10;
 
+  @ConfigVariable({ description: 'Redis for the throttling counters and the replay guard, shared by every gateway replica; unset: in-process.', isSensitive: true })
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @ConfigVariable({ description: 'Milliseconds a gateway waits for Redis before deciding locally; a Redis call never makes a request hang.', isSensitive: false, defaultText: '50' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(5000)
+  @IsInt()
+  LGSP_REDIS_TIMEOUT_MS = 50;
+
+  @ConfigVariable({ description: 'Gateway replicas sharing the limits; while Redis is unreachable each replica admits its share (the limit divided by this).', isSensitive: false, defaultText: '1' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(1000)
+  @IsInt()
+  LGSP_GATEWAY_REPLICAS = 1;
+
+  @ConfigVariable({ description: 'Reads (GET, HEAD) per minute per consumer system and environment unless the registry sets its own limit.', isSensitive: false, defaultText: '1000' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(10000000)
+  @IsInt()
+  LGSP_READ_LIMIT_PER_MINUTE = 1000;
+
+  @ConfigVariable({ description: 'Writes (POST, PUT, PATCH, DELETE) per minute per consumer system and environment unless the registry sets its own limit.', isSensitive: false, defaultText: '300' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(10000000)
+  @IsInt()
+  LGSP_WRITE_LIMIT_PER_MINUTE = 300;
+
   @ConfigVariable({ description: 'Log level: fatal, error, warn, info, debug, trace or silent.', isSensitive: false, defaultText: 'info' })
   @IsIn(LOG_LEVELS as unknown as string[], { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LGSP_LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';

@@ -35,6 +35,14 @@ export interface LgspConfig {
     readonly secretRotationOverlapHours: number;
     readonly authFailureLimit: number;
   };
+  readonly throttling: {
+    /** Unset: in-process counters. */
+    readonly redisUrl?: string;
+    readonly redisTimeoutMs: number;
+    readonly replicas: number;
+    readonly readPerMinute: number;
+    readonly writePerMinute: number;
+  };
   readonly logLevel: EnvironmentVariables['LGSP_LOG_LEVEL'];
   readonly otlpEndpoint?: string;
   readonly traceSampleRatio: number;
@@ -115,6 +123,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       jwksRefreshSeconds: vars.LGSP_JWKS_REFRESH_SECONDS,
       secretRotationOverlapHours: vars.LGSP_SECRET_ROTATION_OVERLAP_HOURS,
       authFailureLimit: vars.LGSP_AUTH_FAILURE_LIMIT,
+    },
+    throttling: {
+      redisUrl: vars.REDIS_URL,
+      redisTimeoutMs: vars.LGSP_REDIS_TIMEOUT_MS,
+      replicas: vars.LGSP_GATEWAY_REPLICAS,
+      readPerMinute: vars.LGSP_READ_LIMIT_PER_MINUTE,
+      writePerMinute: vars.LGSP_WRITE_LIMIT_PER_MINUTE,
     },
     logLevel: vars.LGSP_LOG_LEVEL,
     otlpEndpoint: vars.OTEL_EXPORTER_OTLP_ENDPOINT,
