@@ -1,9 +1,9 @@
 import { config, telemetry } from './instrument';
 
 import { resolveSecretPepper } from '@lgsp/config';
-import { applyDeclarativeConfig, loadDeclarativeFile, migrateDatabase, openDatabase } from '@lgsp/data';
+import { InProcessChangeChannel, applyDeclarativeConfig, loadDeclarativeFile, migrateDatabase, openDatabase } from '@lgsp/data';
 import { startDemoProvider } from '@lgsp/demo-provider-core';
-import { createGatewayApp } from '@lgsp/gateway-core';
+import { createGatewayApp, databaseJwksSource, databaseRevocationSource } from '@lgsp/gateway-core';
 import { createHttpApp, onShutdownSignal, runMain } from '@lgsp/http';
 import { createLogger } from '@lgsp/observability';
 
@@ -35,7 +35,15 @@ runMain(async () => {
     demoSecret = clientSecret;
   }
 
-  const gateway = await createGatewayApp({ config, logger, database, tracingEnabled: telemetry.enabled });
+  const gateway = await createGatewayApp({
+    config,
+    logger,
+    database,
+    changes: new InProcessChangeChannel(),
+    jwks: databaseJwksSource(database.db),
+    revocations: databaseRevocationSource(database.db),
+    tracingEnabled: telemetry.enabled,
+  });
   const publicUrl = await gateway.listen();
   const admin = await createHttpApp(AdminModule, { service: 'lgsp-admin', logger, bodyLimit: config.maxBodyBytes });
   await admin.app.listen({ port: config.adminPort, host: config.adminHost });

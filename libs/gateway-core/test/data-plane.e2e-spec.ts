@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import { configFrom } from '@lgsp/config';
 import type { TransactionRecord } from '@lgsp/contracts';
+import { InProcessChangeChannel } from '@lgsp/data';
 import { createHttpApp } from '@lgsp/http';
 import { SegmentFileSink, readSegments } from '@lgsp/ledger-client';
 import { createLogger } from '@lgsp/observability';
@@ -17,6 +18,8 @@ import { GatewayModule } from '../src/lib/gateway.module';
 import type { RegistrySource } from '../src/lib/registry/registry-state.service';
 import type { RoutableApiVersion } from '../src/lib/routing/route-table';
 import { closedPort, startSpyUpstream } from '@lgsp/testing';
+import { TestTokenMinter, jtiOf, testSigningKey } from './test-tokens.util';
+import type { TestSigningKey } from './test-tokens.util';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -49,6 +52,10 @@ describe('gateway data plane over real HTTP', () => {
   let dir: string;
   let sink: SegmentFileSink;
   let registry: ListRegistry;
+  let changes: InProcessChangeChannel;
+  let key: TestSigningKey;
+  let minter: TestTokenMinter;
+  let token: string;
   const lines: string[] = [];
 
   beforeAll(async () => {
@@ -57,13 +64,20 @@ describe('gateway data plane over real HTTP', () => {
     const config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_UPSTREAM_READ_TIMEOUT_MS: '300', LGSP_MAX_BODY_BYTES: '2048' });
     const logger = createLogger({ service: 'lgsp-gateway', level: 'info', destination: { write: (line: string) => void lines.push(line) } });
     sink = await SegmentFileSink.open({ dir: join(dir, 'outbox'), flushIntervalMs: 10_000, segmentBytes: 1 << 20 });
+    key = await testSigningKey();
+    minter = new TestTokenMinter(config.publicUrl);
+    token = await minter.mint(key);
+    changes = new InProcessChangeChannel();
     registry = new ListRegistry([
       version('directory', `${upstream.url}/base`),
+      version('split', upstream.url, { upstreams: { sandbox: `${upstream.url}/sandbox`, production: `${upstream.url}/production` } }),
       version('old', upstream.url, { status: 'retired' }),
       version('draft', upstream.url, { status: 'draft' }),
       version('down', `http://127.0.0.1:${await closedPort()}`),
     ]);
-    @Module({ imports: [GatewayModule.forRoot({ config, logger, registry, sink, tracingEnabled: false })] })
+    const jwks = { load: async () => ({ keys: [key.publicJwk] }) };
+    const revocations = { loadActive: async () => [] };
+    @Module({ imports: [GatewayModule.forRoot({ config, logger, registry, changes, jwks, revocations, sink, tracingEnabled: false })] })
     class TestGatewayModule {}
     ({ app } = await createHttpApp(TestGatewayModule, { service: 'lgsp-gateway', logger, bodyLimit: config.maxBodyBytes }));
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -72,6 +86,7 @@ describe('gateway data plane over real HTTP', () => {
 
   afterAll(async () => {
     await app.close();
+    await changes.close();
     await sink.close();
     await upstream.close();
     await rm(dir, { recursive: true, force: true });
@@ -82,8 +97,11 @@ describe('gateway data plane over real HTTP', () => {
     return (await readSegments(join(dir, 'outbox'))).records;
   }
 
-  async function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}) {
-    const res = await request(base + path, { method: (init.method ?? 'GET') as 'GET', headers: init.headers, body: init.body });
+  /** A call with the consumer's valid token unless the headers say otherwise (`authorization: undefined` sends none). */
+  async function call(path: string, init: { method?: string; headers?: Record<string, string | undefined>; body?: string | Buffer } = {}) {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries({ authorization: `Bearer ${token}`, ...init.headers })) if (value !== undefined) headers[name] = value;
+    const res = await request(base + path, { method: (init.method ?? 'GET') as 'GET', headers, body: init.body });
     const text = await res.body.text();
     return { status: res.statusCode, headers: res.headers, text, json: () => JSON.parse(text) };
   }
@@ -91,7 +109,7 @@ describe('gateway data plane over real HTTP', () => {
   it('proxies a read to the provider and back, carrying the ids end to end', async () => {
     const requestId = randomUUID();
     const res = await call('/v1/directory/organisations/7?q=ha%20noi&page=2', {
-      headers: { 'x-request-id': requestId, authorization: 'Bearer canary-token-123', cookie: 'sid=canary-cookie' },
+      headers: { 'x-request-id': requestId, cookie: 'sid=canary-cookie' },
     });
     expect(res.status).toBe(200);
     expect(res.json()).toEqual({ path: '/base/organisations/7?q=ha%20noi&page=2' });
@@ -111,10 +129,74 @@ describe('gateway data plane over real HTTP', () => {
     expect(line).toMatchObject({ 'http.request.id': requestId, http: { request: { method: 'GET' }, response: { status_code: 200 } }, 'log.level': 'info' });
 
     const record = (await records()).find((r) => r.transactionId === transactionId);
-    expect(record).toMatchObject({ requestId, status: 200, method: 'GET', path: '/v1/directory/organisations/7', apiVersion: 'v1', apiDomain: 'directory', environment: 'sandbox' });
+    expect(record).toMatchObject({
+      requestId,
+      status: 200,
+      method: 'GET',
+      path: '/v1/directory/organisations/7',
+      apiVersion: 'v1',
+      apiDomain: 'directory',
+      environment: 'sandbox',
+      consumerId: 'tu-ha-noi.qlcb',
+      clientId: 'demo-consumer',
+    });
     expect(record?.upstreamDurationMs).toBeGreaterThanOrEqual(0);
+    const [, payload, signature] = token.split('.');
+    for (const secret of ['canary', signature, payload, jtiOf(token)]) {
+      expect(JSON.stringify(record)).not.toContain(secret);
+      expect(lines.join('\n')).not.toContain(secret);
+    }
+  });
+
+  it("serves each call from the upstream of its token's environment", async () => {
+    const production = await minter.mint(key, { claims: { env: 'production', sub: 'bo-noi-vu.qlcb', client_id: 'bnv-prod' } });
+    const prod = await call('/v1/split/records', { headers: { 'x-request-id': randomUUID(), authorization: `Bearer ${production}` } });
+    expect(prod.json()).toEqual({ path: '/production/records' });
+    const sandbox = await call('/v1/split/records', { headers: { 'x-request-id': randomUUID() } });
+    expect(sandbox.json()).toEqual({ path: '/sandbox/records' });
+    expect((await records()).find((r) => r.transactionId === prod.headers['x-lgsp-transaction-id'])).toMatchObject({
+      environment: 'production',
+      consumerId: 'bo-noi-vu.qlcb',
+      clientId: 'bnv-prod',
+    });
+  });
+
+  it.each([
+    ['no token', undefined, /No access token/],
+    ['a token that is not a JWT', 'Bearer canary-not-a-jwt', /not a well-formed signed JWT/],
+    ['another scheme', 'Basic Y2FuYXJ5OmNhbmFyeQ==', /Bearer scheme/],
+  ])('refuses %s with 401 invalid_token and a Bearer challenge, recorded, never reaching the provider', async (_name, authorization, detail) => {
+    const before = upstream.seen.length;
+    const requestId = randomUUID();
+    const res = await call('/v1/directory/organisations', { headers: { 'x-request-id': requestId, authorization } });
+    expect(res.status).toBe(401);
+    expect(res.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token", error_description="[^"]+"$/);
+    const transactionId = res.headers['x-lgsp-transaction-id'] as string;
+    expect(res.json()).toEqual({
+      type: 'urn:lgsp:problem:invalid_token',
+      title: 'The access token is missing, invalid or expired',
+      status: 401,
+      code: 'invalid_token',
+      detail: expect.stringMatching(detail),
+      requestId,
+      transactionId,
+    });
+    expect(res.text).not.toContain('canary');
+    expect(upstream.seen.length).toBe(before);
+    const record = (await records()).find((r) => r.transactionId === transactionId);
+    expect(record).toMatchObject({ status: 401, errorCode: 'invalid_token', requestId });
+    expect(record).not.toHaveProperty('consumerId');
     expect(JSON.stringify(record)).not.toContain('canary');
-    expect(lines.join('\n')).not.toContain('canary');
+  });
+
+  it('refuses a token as soon as the change channel says it is revoked, and a refusal reveals no route', async () => {
+    const revoked = await minter.mint(key);
+    expect((await call('/v1/directory/x', { headers: { 'x-request-id': randomUUID(), authorization: `Bearer ${revoked}` } })).status).toBe(200);
+    await changes.publish({ kind: 'token-revoked', jti: jtiOf(revoked), exp: Math.floor(Date.now() / 1000) + 3600 });
+    const res = await call('/v1/nowhere/x', { headers: { 'x-request-id': randomUUID(), authorization: `Bearer ${revoked}` } });
+    expect(res.status).toBe(401);
+    expect(res.json()).toMatchObject({ code: 'invalid_token', detail: 'The access token has been revoked' });
   });
 
   it('forwards a write body byte for byte and returns the provider status and headers', async () => {
@@ -189,7 +271,7 @@ describe('gateway data plane over real HTTP', () => {
       let text = '';
       socket.on('data', (chunk) => (text += chunk.toString()));
       socket.on('end', () => resolve(text));
-      socket.write(`GET /v1/directory/../../admin HTTP/1.1\r\nHost: x\r\nX-Request-ID: ${randomUUID()}\r\nConnection: close\r\n\r\n`);
+      socket.write(`GET /v1/directory/../../admin HTTP/1.1\r\nHost: x\r\nX-Request-ID: ${randomUUID()}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
     });
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
     expect(answer).toContain('"code":"validation_failed"');
@@ -227,7 +309,7 @@ describe('gateway data plane over real HTTP', () => {
 
   it('reports live, ready and per-API metrics', async () => {
     expect((await call('/health/live')).json()).toEqual({ status: 'ok' });
-    expect((await call('/health/ready')).json()).toEqual({ status: 'ready', routes: expect.any(Number) });
+    expect((await call('/health/ready')).json()).toEqual({ status: 'ready', routes: expect.any(Number), signingKeys: 1 });
     const metrics = (await call('/metrics')).text;
     expect(metrics).toMatch(/lgsp_http_requests_total\{service="lgsp-gateway",route="\/v1\/directory",method="GET",status="200"\} \d+/);
     expect(metrics).toMatch(/lgsp_http_request_duration_seconds_bucket\{le="0.005",service="lgsp-gateway",route="\/v1\/directory"/);

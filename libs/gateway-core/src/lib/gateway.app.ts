@@ -1,22 +1,30 @@
 import { join } from 'node:path';
 
 import type { LgspConfig } from '@lgsp/config';
-import type { LgspDatabase } from '@lgsp/data';
+import type { ChangeChannel, LgspDatabase } from '@lgsp/data';
 import { createHttpApp } from '@lgsp/http';
 import { SegmentFileSink } from '@lgsp/ledger-client';
 import type { Logger } from '@lgsp/observability';
 import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 import { GatewayModule } from './gateway.module';
-import type { RegistryChangeSubscriber } from './registry/database-registry.source';
-import { databaseRegistrySource } from './registry/database-registry.source';
+import { databaseRegistrySource, registryChangesOf } from './registry/database-registry.source';
+import type { JwksSource } from './tokens/jwks-state.service';
+import type { RevocationSource } from './tokens/revocation-set.service';
 
 export interface GatewayAppOptions {
   readonly config: LgspConfig;
   readonly logger: Logger;
   readonly database: LgspDatabase;
-  readonly registryChanges?: RegistryChangeSubscriber;
+  /** Registry and IAM changes (the routing table reloads on `registry` and `resync`); the caller closes it. */
+  readonly changes: ChangeChannel;
+  /** The signing keys tokens are verified with: the database, or IAM's JWKS when LGSP_IAM_URL is set. */
+  readonly jwks: JwksSource;
+  readonly revocations: RevocationSource;
+  /** Other modules served on the same public listener (the IAM endpoints, on `npm start`). */
+  readonly imports?: readonly DynamicModule[];
   readonly tracingEnabled: boolean;
   readonly withProcessMetrics?: boolean;
 }
@@ -48,10 +56,14 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       GatewayModule.forRoot({
         config,
         logger,
-        registry: databaseRegistrySource(options.database.db, options.registryChanges),
+        registry: databaseRegistrySource(options.database.db, registryChangesOf(options.changes)),
+        changes: options.changes,
+        jwks: options.jwks,
+        revocations: options.revocations,
         sink,
         tracingEnabled: options.tracingEnabled,
       }),
+      ...(options.imports ?? []),
     ],
   })
   class GatewayAppModule {}

@@ -1,4 +1,5 @@
 import type { LgspConfig } from '@lgsp/config';
+import type { ChangeChannel } from '@lgsp/data';
 import type { TransactionSink } from '@lgsp/ledger-client';
 import type { Logger } from '@lgsp/observability';
 import type { DynamicModule, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
@@ -13,13 +14,25 @@ import { GATEWAY_POLICIES } from './policies/gateway-chain.constant';
 import { UpstreamPools } from './proxy/upstream-pools';
 import type { RegistrySource } from './registry/registry-state.service';
 import { RegistryState } from './registry/registry-state.service';
+import type { JwksSource } from './tokens/jwks-state.service';
+import { JwksState } from './tokens/jwks-state.service';
+import type { RevocationSource } from './tokens/revocation-set.service';
+import { RevocationSet } from './tokens/revocation-set.service';
 
 export interface GatewayModuleOptions {
   readonly config: LgspConfig;
   readonly logger: Logger;
   readonly registry: RegistrySource;
+  /** Where `signing-keys`, `token-revoked` and `resync` are heard (the registry source hears its own). */
+  readonly changes: Pick<ChangeChannel, 'subscribe'>;
+  readonly jwks: JwksSource;
+  readonly revocations: RevocationSource;
   readonly sink: TransactionSink;
   readonly tracingEnabled: boolean;
+  /** Settings of the chain's policies by name, over the defaults of their schemas. */
+  readonly policies?: Readonly<Record<string, Record<string, unknown>>>;
+  /** Date.now() unless a test sets the time. */
+  readonly clock?: () => number;
 }
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
@@ -30,6 +43,8 @@ class DataPlaneInstaller implements OnModuleInit, OnApplicationShutdown {
     @Inject(GATEWAY_OPTIONS) private readonly options: GatewayModuleOptions,
     @Inject(HttpAdapterHost) private readonly adapterHost: HttpAdapterHost,
     @Inject(RegistryState) private readonly registry: RegistryState,
+    @Inject(JwksState) private readonly jwks: JwksState,
+    @Inject(RevocationSet) private readonly revocations: RevocationSet,
     @Inject(UpstreamPools) private readonly pools: UpstreamPools,
     @Inject(PolicyChain) private readonly chain: PolicyChain,
   ) {}
@@ -40,14 +55,15 @@ class DataPlaneInstaller implements OnModuleInit, OnApplicationShutdown {
       chain: this.chain,
       sink: this.options.sink,
       bodyLimit: this.options.config.maxBodyBytes,
-      defaultEnvironment: 'sandbox',
     });
     this.registry.onTable((table) => this.pools.retain(table.origins()));
-    await this.registry.start();
+    await Promise.all([this.registry.start(), this.jwks.start(), this.revocations.start()]);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.registry.stop();
+    this.jwks.stop();
+    this.revocations.stop();
     await this.pools.close();
   }
 }
@@ -56,29 +72,42 @@ class DataPlaneInstaller implements OnModuleInit, OnApplicationShutdown {
 @Module({})
 export class GatewayModule {
   static forRoot(options: GatewayModuleOptions): DynamicModule {
+    const { config, logger } = options;
     return {
       module: GatewayModule,
       controllers: [HealthController],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
-        { provide: RegistryState, useFactory: () => new RegistryState(options.registry, options.logger) },
+        { provide: RegistryState, useFactory: () => new RegistryState(options.registry, logger) },
+        {
+          provide: JwksState,
+          useFactory: () => new JwksState(options.jwks, options.changes, logger, { refreshIntervalMs: config.tokens.jwksRefreshSeconds * 1000 }),
+        },
+        { provide: RevocationSet, useFactory: () => new RevocationSet(options.revocations, options.changes, logger, { clock: options.clock }) },
         {
           provide: UpstreamPools,
-          useFactory: () => new UpstreamPools({ connectTimeoutMs: options.config.upstream.connectTimeoutMs, connections: 128, keepAliveTimeoutMs: 4000 }),
+          useFactory: () => new UpstreamPools({ connectTimeoutMs: config.upstream.connectTimeoutMs, connections: 128, keepAliveTimeoutMs: 4000 }),
         },
         {
           provide: PolicyChain,
-          inject: [RegistryState, UpstreamPools],
-          useFactory: (routes: RegistryState, upstreams: UpstreamPools) =>
+          inject: [RegistryState, UpstreamPools, JwksState, RevocationSet],
+          useFactory: (routes: RegistryState, upstreams: UpstreamPools, keys: JwksState, revocations: RevocationSet) =>
             PolicyChain.build(
               GATEWAY_POLICIES,
-              { proxy: { readTimeoutMs: options.config.upstream.readTimeoutMs, writeTimeoutMs: options.config.upstream.writeTimeoutMs } },
-              { routes, upstreams, tracingEnabled: options.tracingEnabled },
+              { proxy: { readTimeoutMs: config.upstream.readTimeoutMs, writeTimeoutMs: config.upstream.writeTimeoutMs }, ...options.policies },
+              {
+                routes,
+                upstreams,
+                tracingEnabled: options.tracingEnabled,
+                // The platform's own URL is both who issues its tokens and whom they are for.
+                tokens: { keys, revocations, issuer: config.publicUrl, audience: config.publicUrl },
+                clock: options.clock,
+              },
             ),
         },
         DataPlaneInstaller,
       ],
-      exports: [RegistryState],
+      exports: [RegistryState, JwksState, RevocationSet],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { Environment, ErrorCode } from '@lgsp/contracts';
+import type { AccessTokenClaims, Environment, ErrorCode } from '@lgsp/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { ApiRoute } from '../routing/route-table';
@@ -22,8 +22,13 @@ export interface GatewayContext {
   /** The part after /{version}/{domain}, forwarded to the provider. */
   resourcePath?: string;
   route?: ApiRoute;
-  environment: Environment;
+  /** The verified access token's claims, once the authenticate policy has accepted it. */
+  token?: AccessTokenClaims;
+  /** The token's `env`: which upstream serves the call and which subscription it needs. */
+  environment?: Environment;
+  /** The token's `sub`: the consumer system. */
   consumerId?: string;
+  /** The token's `client_id`: the credential the consumer system used. */
   clientId?: string;
   upstreamStartedAt?: number;
   upstreamDurationMs?: number;

@@ -2,6 +2,7 @@ import type { LgspError } from '@lgsp/contracts';
 
 import type { UpstreamPools } from '../proxy/upstream-pools';
 import type { RouteSource } from '../registry/registry-state.service';
+import type { TokenVerification } from '../tokens/token-verification.type';
 import type { GatewayContext } from './gateway-context.type';
 
 /** JSON Schema of one policy setting: every field says what it is and what it defaults to. */
@@ -42,4 +43,7 @@ export interface PolicyDependencies {
   readonly routes: RouteSource;
   readonly upstreams: UpstreamPools;
   readonly tracingEnabled: boolean;
+  readonly tokens: TokenVerification;
+  /** Date.now() unless a test sets the time. */
+  readonly clock?: () => number;
 }

@@ -11,6 +11,12 @@ const deps: PolicyDependencies = {
   routes: { table: RouteTable.empty() },
   upstreams: new UpstreamPools({ connectTimeoutMs: 100, connections: 1, keepAliveTimeoutMs: 100 }),
   tracingEnabled: false,
+  tokens: {
+    keys: { getKey: () => Promise.reject(new Error('no keys')), refresh: async () => undefined },
+    revocations: { isRevoked: () => false },
+    issuer: 'https://lgsp.example',
+    audience: 'https://lgsp.example',
+  },
 };
 
 function policy(name: string, phase: number, behaviour: (ctx: GatewayContext, config: { limit: number }) => LgspError | undefined | Promise<LgspError | undefined>): GatewayPolicy<never> {
@@ -67,7 +73,7 @@ describe('PolicyChain', () => {
 describe('GATEWAY_POLICIES', () => {
   it("follows ARCHITECTURE.md's order", () => {
     const chain = PolicyChain.build(GATEWAY_POLICIES, {}, deps);
-    expect(chain.names).toEqual(['request-id', 'route', 'proxy']);
+    expect(chain.names).toEqual(['request-id', 'authenticate', 'route', 'proxy']);
   });
 
   it('describes and defaults every setting of every policy', () => {

@@ -1,4 +1,3 @@
-import type { Environment } from '@lgsp/contracts';
 import { Header, problemOf } from '@lgsp/contracts';
 import { problemFromError, sendProblem } from '@lgsp/http';
 import type { TransactionSink } from '@lgsp/ledger-client';
@@ -12,13 +11,11 @@ export interface DataPlaneOptions {
   readonly chain: PolicyChain;
   readonly sink: TransactionSink;
   readonly bodyLimit: number;
-  /** Until authentication lands (IAM issue), every call is served from this environment. */
-  readonly defaultEnvironment: Environment;
 }
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-function contextOf(request: FastifyRequest, reply: FastifyReply, environment: Environment): GatewayContext {
+function contextOf(request: FastifyRequest, reply: FastifyReply): GatewayContext {
   const url = request.raw.url ?? '/';
   const q = url.indexOf('?');
   const length = request.headers['content-length'];
@@ -29,7 +26,6 @@ function contextOf(request: FastifyRequest, reply: FastifyReply, environment: En
     receivedAt: Date.now(),
     path: q === -1 ? url : url.slice(0, q),
     query: q === -1 ? '' : url.slice(q),
-    environment,
     bytesIn: length === undefined ? 0 : Number(length) || 0,
   };
 }
@@ -45,7 +41,7 @@ export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOp
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) => done(null, body));
 
     scope.addHook('onRequest', (request, reply, done) => {
-      request.lgsp = contextOf(request, reply, options.defaultEnvironment);
+      request.lgsp = contextOf(request, reply);
       reply.header(Header.transactionId, request.id);
       done();
     });

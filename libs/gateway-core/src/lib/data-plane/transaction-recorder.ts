@@ -8,7 +8,7 @@ const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 /**
  * Step 10: one record per transaction, refusals included, built from identifiers and outcomes
- * only — the body, the Authorization header and the query string are never read here.
+ * only — the body, the Authorization header (the token) and the query string are never read here.
  */
 export function recordTransaction(sink: TransactionSink, context: GatewayContext, request: FastifyRequest, reply: FastifyReply): TransactionRecord {
   const record: TransactionRecord = {
@@ -24,7 +24,7 @@ export function recordTransaction(sink: TransactionSink, context: GatewayContext
     path: context.path,
     apiVersion: context.apiVersion,
     apiDomain: context.apiDomain,
-    environment: context.route === undefined ? undefined : context.environment,
+    environment: context.environment,
     consumerId: context.consumerId,
     clientId: context.clientId,
     status: reply.statusCode,

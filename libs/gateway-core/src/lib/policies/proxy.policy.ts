@@ -60,9 +60,11 @@ export const proxyPolicy: GatewayPolicy<ProxyPolicyConfig> = {
   create: (config, { upstreams, tracingEnabled }) => ({
     async handle(context: GatewayContext) {
       const { request, reply } = context;
-      const route = context.route;
-      if (route === undefined || context.requestId === undefined) return new LgspError(ErrorCode.InternalError, 'proxy reached without a route');
-      const target = route.upstreams[context.environment];
+      const { route, environment } = context;
+      if (route === undefined || context.requestId === undefined || environment === undefined) {
+        return new LgspError(ErrorCode.InternalError, 'proxy reached without a route or an authenticated environment');
+      }
+      const target = route.upstreams[environment];
       const write = isWriteMethod(request.method);
       const timeoutMs = write ? (route.writeTimeoutMs ?? config.writeTimeoutMs) : (route.readTimeoutMs ?? config.readTimeoutMs);
       let traceparent: string | undefined;

@@ -1,4 +1,4 @@
-import type { LgspDb } from '@lgsp/data';
+import type { ChangeChannel, LgspDb } from '@lgsp/data';
 import { loadRegistrySnapshot } from '@lgsp/data';
 
 import type { RoutableApiVersion } from '../routing/route-table';
@@ -8,6 +8,14 @@ import type { RegistrySource } from './registry-state.service';
 export type RegistryChangeSubscriber = (listener: () => void) => () => void;
 
 export const noRegistryChanges: RegistryChangeSubscriber = () => () => undefined;
+
+/** The changes of the channel that call for a new routing table: `registry`, and `resync` after missed events. */
+export function registryChangesOf(changes: Pick<ChangeChannel, 'subscribe'>): RegistryChangeSubscriber {
+  return (listener) =>
+    changes.subscribe((change) => {
+      if (change.kind === 'registry' || change.kind === 'resync') listener();
+    });
+}
 
 /** The registry tables as the gateway's source of routes. */
 export function databaseRegistrySource(db: LgspDb, subscribe: RegistryChangeSubscriber = noRegistryChanges): RegistrySource {
