@@ -16,6 +16,7 @@ export const Header = {
   sunset: 'sunset',
   link: 'link',
   forwardedFor: 'x-forwarded-for',
+  wwwAuthenticate: 'www-authenticate',
 } as const;
 
 export const MediaType = {

@@ -1,4 +1,4 @@
-import { ErrorCode, LgspError } from '@lgsp/contracts';
+import { ErrorCode, Header, LgspError } from '@lgsp/contracts';
 
 /**
  * A 401 invalid_token refusal with its RFC 6750 §3 challenge. The detail doubles as the
@@ -6,7 +6,7 @@ import { ErrorCode, LgspError } from '@lgsp/contracts';
  * taken from the token.
  */
 function refusal(detail: string): LgspError {
-  return new LgspError(ErrorCode.InvalidToken, detail, undefined, Object.freeze({ 'www-authenticate': `Bearer error="invalid_token", error_description="${detail}"` }));
+  return new LgspError(ErrorCode.InvalidToken, detail, undefined, Object.freeze({ [Header.wwwAuthenticate]: `Bearer error="invalid_token", error_description="${detail}"` }));
 }
 
 // Built once: refusing (a flood of bad tokens included) allocates nothing and captures no stack.
