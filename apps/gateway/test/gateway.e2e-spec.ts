@@ -81,6 +81,8 @@ describe.each(['postgres', 'pglite'] as const)('gateway end to end on %s', (kind
       file,
       [
         'format_version: "1"',
+        'consumers:',
+        '  - { id: hung-yen.qlvb, name: Hệ thống quản lý văn bản, limits: { read_per_minute: 3, write_per_minute: 1 }, subscriptions: [{ api: directory, version: v1 }] }',
         'apis:',
         '  - { domain: directory, version: v1, upstream: "' + demo.url + '", openapi_file: "' + DEMO_OPENAPI + '", classification: noi-bo }',
         '  - { domain: down, version: v1, upstream: "http://127.0.0.1:' + (await closedPort()) + '", openapi_file: "' + DEMO_OPENAPI + '", classification: noi-bo }',
@@ -180,6 +182,26 @@ describe.each(['postgres', 'pglite'] as const)('gateway end to end on %s', (kind
       expect(outbox).not.toContain(piece);
       expect(log).not.toContain(piece);
     }
+  });
+
+  it("throttles a consumer at the limit the registry sets for it: 429 rate_limited with Retry-After", async () => {
+    const limited = bearer(await mintAccessToken(config.publicUrl, key, { sub: 'hung-yen.qlvb', client_id: 'hy-sandbox' }));
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof request>> | undefined;
+    for (let i = 0; i < 4; i++) {
+      last = await request(`${base}/v1/directory/organisations`, { headers: { 'x-request-id': randomUUID(), ...limited } });
+      statuses.push(last.statusCode);
+      if (i < 3) await last.body.dump();
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(last!.headers['ratelimit-policy']).toBe('"read";q=3;w=60, "write";q=1;w=60');
+    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(55);
+    expect(await last!.body.json()).toMatchObject({ code: 'rate_limited', status: 429 });
+    expect((await records()).find((r) => r.transactionId === last!.headers['x-lgsp-transaction-id'])).toMatchObject({ status: 429, errorCode: 'rate_limited', consumerId: 'hung-yen.qlvb' });
+    // Another consumer's budget is untouched.
+    const other = await request(`${base}/v1/directory/organisations`, { headers: { 'x-request-id': randomUUID(), ...bearer(token) } });
+    expect(other.statusCode).toBe(200);
+    await other.body.dump();
   });
 
   it("returns the provider's own problem answers unchanged", async () => {

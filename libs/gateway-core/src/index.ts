@@ -20,3 +20,5 @@ export * from './lib/tokens/database-jwks.source';
 export * from './lib/tokens/remote-jwks.source';
 export * from './lib/tokens/revocation-set.service';
 export * from './lib/tokens/database-revocation.source';
+export * from './lib/data-plane/pending-security-events';
+export * from './lib/policies/throttle';

@@ -15,7 +15,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { request } from 'undici';
 
 import { GatewayModule } from '../src/lib/gateway.module';
-import type { RegistrySource } from '../src/lib/registry/registry-state.service';
+import type { RegistrySource, RegistryView } from '../src/lib/registry/registry-state.service';
+import { createThrottleRuntime } from '../src/lib/policies/throttle';
 import type { RoutableApiVersion } from '../src/lib/routing/route-table';
 import { closedPort, startSpyUpstream } from '@lgsp/testing';
 import { TestTokenMinter, jtiOf, testSigningKey } from './test-tokens.util';
@@ -27,8 +28,8 @@ const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}
 class ListRegistry implements RegistrySource {
   private listener?: () => void;
   constructor(public versions: RoutableApiVersion[]) {}
-  async loadApiVersions(): Promise<readonly RoutableApiVersion[]> {
-    return this.versions;
+  async load(): Promise<RegistryView> {
+    return { apiVersions: this.versions, rateLimits: [] };
   }
   onChange(listener: () => void): () => void {
     this.listener = listener;
@@ -77,7 +78,7 @@ describe('gateway data plane over real HTTP', () => {
     ]);
     const jwks = { load: async () => ({ keys: [key.publicJwk] }) };
     const revocations = { loadActive: async () => [] };
-    @Module({ imports: [GatewayModule.forRoot({ config, logger, registry, changes, jwks, revocations, sink, tracingEnabled: false })] })
+    @Module({ imports: [GatewayModule.forRoot({ config, logger, registry, changes, jwks, revocations, sink, throttle: createThrottleRuntime(config.throttling), tracingEnabled: false })] })
     class TestGatewayModule {}
     ({ app } = await createHttpApp(TestGatewayModule, { service: 'lgsp-gateway', logger, bodyLimit: config.maxBodyBytes }));
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -116,6 +117,9 @@ describe('gateway data plane over real HTTP', () => {
     expect(res.headers['x-request-id']).toBe(requestId);
     const transactionId = res.headers['x-lgsp-transaction-id'] as string;
     expect(transactionId).toMatch(V7);
+    // The throttle's answer is on every response (IETF RateLimit fields), never the provider's own.
+    expect(res.headers['ratelimit-policy']).toBe('"read";q=1000;w=60, "write";q=300;w=60');
+    expect(res.headers['ratelimit']).toMatch(/^"read";r=\d+;t=\d+$/);
 
     const seen = upstream.seen.at(-1)!;
     expect(seen.headers['x-request-id']).toBe(requestId);

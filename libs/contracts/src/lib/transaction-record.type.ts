@@ -38,4 +38,10 @@ export interface TransactionRecord {
 }
 
 /** Security events the SOC is alerted to; extend here. */
-export type SecurityEvent = 'authentication-failure-burst' | 'authentication-locked-out' | 'token-revoked-use';
+export type SecurityEvent =
+  | 'authentication-failure-burst'
+  | 'authentication-locked-out'
+  | 'token-revoked-use'
+  /** The shared throttle store (Redis) became unreachable: replicas decide alone at their share of the limit. */
+  | 'throttle-degraded'
+  | 'throttle-recovered';

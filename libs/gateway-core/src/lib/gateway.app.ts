@@ -9,7 +9,9 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
+import { PendingSecurityEvents } from './data-plane/pending-security-events';
 import { GatewayModule } from './gateway.module';
+import { createThrottleRuntime } from './policies/throttle/throttle-runtime.util';
 import { databaseRegistrySource, registryChangesOf } from './registry/database-registry.source';
 import type { JwksSource } from './tokens/jwks-state.service';
 import type { RevocationSource } from './tokens/revocation-set.service';
@@ -27,6 +29,8 @@ export interface GatewayAppOptions {
   readonly imports?: readonly DynamicModule[];
   readonly tracingEnabled: boolean;
   readonly withProcessMetrics?: boolean;
+  /** The ledger outbox, when the caller shares it with other modules (IAM); opened here otherwise. Closed by close(). */
+  readonly sink?: SegmentFileSink;
 }
 
 export interface GatewayApp {
@@ -43,13 +47,28 @@ export function outboxDir(config: LgspConfig): string {
 }
 
 /** The gateway as one Nest app on Fastify, whatever process hosts it (its own, or `npm start`'s). */
-export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
-  const { config, logger } = options;
-  const sink = await SegmentFileSink.open({
-    dir: outboxDir(config),
+export function openOutbox(config: LgspConfig, logger: Logger, dir: string = outboxDir(config)): Promise<SegmentFileSink> {
+  return SegmentFileSink.open({
+    dir,
     flushIntervalMs: config.ledger.flushIntervalMs,
     segmentBytes: config.ledger.segmentBytes,
     onError: (error) => logger.error({ err: error, event: { action: 'ledger-outbox-write-failed' } }, 'ledger outbox write failed; the batch is kept and retried'),
+  });
+}
+
+export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
+  const { config, logger } = options;
+  const sink = options.sink ?? (await openOutbox(config, logger));
+  const alerts = new PendingSecurityEvents();
+  const throttle = createThrottleRuntime(config.throttling, {
+    onDegraded: (event) => {
+      alerts.raise('throttle-degraded');
+      logger.warn({ event: { action: 'throttle-degraded', kind: 'alert', reason: event.reason } }, `throttling store unreachable: each of ${event.replicas} replicas now admits its share of every limit`);
+    },
+    onRecovered: (event) => {
+      alerts.raise('throttle-recovered');
+      logger.info({ event: { action: 'throttle-recovered', duration: event.outageMs * 1e6 }, lgsp: { localDecisions: event.localDecisions } }, 'throttling store reachable again: limits are shared');
+    },
   });
   @Module({
     imports: [
@@ -61,18 +80,21 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
         jwks: options.jwks,
         revocations: options.revocations,
         sink,
+        throttle,
+        alerts,
         tracingEnabled: options.tracingEnabled,
       }),
       ...(options.imports ?? []),
     ],
   })
   class GatewayAppModule {}
-  const { app } = await createHttpApp(GatewayAppModule, {
+  const { app, metrics } = await createHttpApp(GatewayAppModule, {
     service: 'lgsp-gateway',
     logger,
     bodyLimit: config.maxBodyBytes,
     withProcessMetrics: options.withProcessMetrics ?? true,
   });
+  for (const metric of [throttle.metrics.degraded, throttle.metrics.outages, throttle.metrics.localDecisions]) metrics.registry.registerMetric(metric);
   return {
     app,
     sink,

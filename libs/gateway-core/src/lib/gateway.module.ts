@@ -12,6 +12,8 @@ import { registerDataPlane } from './data-plane/data-plane.plugin';
 import { HealthController } from './health/health.controller';
 import { GATEWAY_POLICIES } from './policies/gateway-chain.constant';
 import { UpstreamPools } from './proxy/upstream-pools';
+import type { PendingSecurityEvents } from './data-plane/pending-security-events';
+import type { ThrottleRuntime } from './policies/throttle/throttle-runtime.util';
 import type { RegistrySource } from './registry/registry-state.service';
 import { RegistryState } from './registry/registry-state.service';
 import type { JwksSource } from './tokens/jwks-state.service';
@@ -28,6 +30,10 @@ export interface GatewayModuleOptions {
   readonly jwks: JwksSource;
   readonly revocations: RevocationSource;
   readonly sink: TransactionSink;
+  /** The throttle's storage and limits (in-process, or Redis shared by the replicas); the app owns it. */
+  readonly throttle: ThrottleRuntime;
+  /** Security events raised outside requests, recorded with the next transaction. */
+  readonly alerts?: PendingSecurityEvents;
   readonly tracingEnabled: boolean;
   /** Settings of the chain's policies by name, over the defaults of their schemas. */
   readonly policies?: Readonly<Record<string, Record<string, unknown>>>;
@@ -55,16 +61,20 @@ class DataPlaneInstaller implements OnModuleInit, OnApplicationShutdown {
       chain: this.chain,
       sink: this.options.sink,
       bodyLimit: this.options.config.maxBodyBytes,
+      alerts: this.options.alerts,
     });
-    this.registry.onTable((table) => this.pools.retain(table.origins()));
-    await Promise.all([this.registry.start(), this.jwks.start(), this.revocations.start()]);
+    this.registry.onTable((table, view) => {
+      this.pools.retain(table.origins());
+      this.options.throttle.limits.update(view.rateLimits);
+    });
+    await Promise.all([this.options.throttle.start(), this.registry.start(), this.jwks.start(), this.revocations.start()]);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.registry.stop();
     this.jwks.stop();
     this.revocations.stop();
-    await this.pools.close();
+    await Promise.all([this.pools.close(), this.options.throttle.close()]);
   }
 }
 
@@ -98,6 +108,7 @@ export class GatewayModule {
               {
                 routes,
                 upstreams,
+                throttle: options.throttle,
                 tracingEnabled: options.tracingEnabled,
                 // The platform's own URL is both who issues its tokens and whom they are for.
                 tokens: { keys, revocations, issuer: config.publicUrl, audience: config.publicUrl },

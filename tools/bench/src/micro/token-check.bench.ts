@@ -64,8 +64,9 @@ async function main(): Promise<void> {
   revocations.stop();
   process.stdout.write(`\nToken micro-benchmarks (Node ${process.version})\n\n| step | ops/s | mean µs | p99 µs |\n|---|---:|---:|---:|\n`);
   for (const task of bench.tasks) {
-    const latency = task.result?.latency;
-    process.stdout.write(`| ${task.name} | ${Math.round(task.result?.throughput.mean ?? 0)} | ${((latency?.mean ?? 0) * 1000).toFixed(1)} | ${((latency?.p99 ?? 0) * 1000).toFixed(1)} |\n`);
+    const result = task.result;
+    if (result?.state !== 'completed') throw new Error(`${task.name}: ${result?.state ?? 'not run'}`);
+    process.stdout.write(`| ${task.name} | ${Math.round(result.throughput.mean)} | ${(result.latency.mean * 1000).toFixed(1)} | ${(result.latency.p99 * 1000).toFixed(1)} |\n`);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { AccessTokenClaims, Environment, ErrorCode } from '@lgsp/contracts';
+import type { AccessTokenClaims, Environment, ErrorCode, SecurityEvent } from '@lgsp/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { ApiRoute } from '../routing/route-table';
@@ -33,6 +33,8 @@ export interface GatewayContext {
   upstreamStartedAt?: number;
   upstreamDurationMs?: number;
   errorCode?: ErrorCode;
+  /** Set when this transaction also carries a security event for the SOC. */
+  securityEvent?: SecurityEvent;
   bytesIn: number;
   bytesOut?: number;
 }

@@ -1,5 +1,6 @@
 import type { LgspError } from '@lgsp/contracts';
 
+import type { ThrottleDependencies } from '../policies/throttle.policy';
 import type { UpstreamPools } from '../proxy/upstream-pools';
 import type { RouteSource } from '../registry/registry-state.service';
 import type { TokenVerification } from '../tokens/token-verification.type';
@@ -42,6 +43,7 @@ export interface GatewayPolicy<TConfig = Record<string, never>> {
 export interface PolicyDependencies {
   readonly routes: RouteSource;
   readonly upstreams: UpstreamPools;
+  readonly throttle: ThrottleDependencies;
   readonly tracingEnabled: boolean;
   readonly tokens: TokenVerification;
   /** Date.now() unless a test sets the time. */

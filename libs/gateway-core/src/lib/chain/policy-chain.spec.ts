@@ -6,10 +6,12 @@ import { RouteTable } from '../routing/route-table';
 import type { GatewayContext } from './gateway-context.type';
 import type { GatewayPolicy, PolicyDependencies } from './gateway-policy.type';
 import { PolicyChain, PolicyChainError } from './policy-chain';
+import { MemorySlidingLogStorage, ThrottleLimits } from '../policies/throttle';
 
 const deps: PolicyDependencies = {
   routes: { table: RouteTable.empty() },
   upstreams: new UpstreamPools({ connectTimeoutMs: 100, connections: 1, keepAliveTimeoutMs: 100 }),
+  throttle: { storage: new MemorySlidingLogStorage({ sweepIntervalMs: 0 }), limits: new ThrottleLimits({ readPerMinute: 1000, writePerMinute: 300 }) },
   tracingEnabled: false,
   tokens: {
     keys: { getKey: () => Promise.reject(new Error('no keys')), refresh: async () => undefined },
@@ -73,7 +75,7 @@ describe('PolicyChain', () => {
 describe('GATEWAY_POLICIES', () => {
   it("follows ARCHITECTURE.md's order", () => {
     const chain = PolicyChain.build(GATEWAY_POLICIES, {}, deps);
-    expect(chain.names).toEqual(['request-id', 'authenticate', 'route', 'proxy']);
+    expect(chain.names).toEqual(['request-id', 'authenticate', 'route', 'throttle', 'proxy']);
   });
 
   it('describes and defaults every setting of every policy', () => {

@@ -5,12 +5,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 
 import type { GatewayContext } from '../chain/gateway-context.type';
 import type { PolicyChain } from '../chain/policy-chain';
+import type { PendingSecurityEvents } from './pending-security-events';
 import { recordTransaction } from './transaction-recorder';
 
 export interface DataPlaneOptions {
   readonly chain: PolicyChain;
   readonly sink: TransactionSink;
   readonly bodyLimit: number;
+  /** Events raised outside a request, attached to the next record. */
+  readonly alerts?: PendingSecurityEvents;
 }
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -47,7 +50,7 @@ export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOp
     });
 
     scope.addHook('onResponse', (request, reply, done) => {
-      if (request.lgsp !== undefined) recordTransaction(options.sink, request.lgsp, request, reply);
+      if (request.lgsp !== undefined) recordTransaction(options.sink, request.lgsp, request, reply, options.alerts);
       done();
     });
 

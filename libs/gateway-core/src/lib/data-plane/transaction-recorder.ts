@@ -3,6 +3,7 @@ import type { TransactionSink } from '@lgsp/ledger-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { GatewayContext } from '../chain/gateway-context.type';
+import type { PendingSecurityEvents } from './pending-security-events';
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
@@ -10,7 +11,13 @@ const round = (ms: number): number => Math.round(ms * 1000) / 1000;
  * Step 10: one record per transaction, refusals included, built from identifiers and outcomes
  * only — the body, the Authorization header (the token) and the query string are never read here.
  */
-export function recordTransaction(sink: TransactionSink, context: GatewayContext, request: FastifyRequest, reply: FastifyReply): TransactionRecord {
+export function recordTransaction(
+  sink: TransactionSink,
+  context: GatewayContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  alerts?: PendingSecurityEvents,
+): TransactionRecord {
   const record: TransactionRecord = {
     transactionId: context.transactionId,
     requestId: context.requestId,
@@ -31,6 +38,7 @@ export function recordTransaction(sink: TransactionSink, context: GatewayContext
     errorCode: context.errorCode,
     bytesIn: context.bytesIn,
     bytesOut: context.bytesOut ?? Number(reply.getHeader('content-length') ?? 0),
+    securityEvent: context.securityEvent ?? alerts?.take(),
   };
   sink.record(record);
   request.log.info(

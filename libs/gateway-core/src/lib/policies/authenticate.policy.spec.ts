@@ -15,6 +15,7 @@ import { RevocationSet } from '../tokens/revocation-set.service';
 import { authenticatePolicy } from './authenticate.policy';
 import { AccessTokenVerifier } from './authenticate/access-token-verifier.service';
 import type { AuthenticatePolicyConfig } from './authenticate/access-token-verifier.service';
+import { MemorySlidingLogStorage, ThrottleLimits } from './throttle';
 
 const ISSUER = 'https://lgsp.example.gov.vn';
 const CONFIG: AuthenticatePolicyConfig = { clockToleranceSeconds: 30, claimsCacheMaxEntries: 100, unknownKidRefetchIntervalMs: 5000, maxTokenLength: 8192 };
@@ -87,7 +88,8 @@ describe('authenticate policy', () => {
     const deps = (): PolicyDependencies => ({
       routes: { table: RouteTable.empty() },
       upstreams: new UpstreamPools({ connectTimeoutMs: 100, connections: 1, keepAliveTimeoutMs: 100 }),
-      tracingEnabled: false,
+      throttle: { storage: new MemorySlidingLogStorage({ sweepIntervalMs: 0 }), limits: new ThrottleLimits({ readPerMinute: 1000, writePerMinute: 300 }) },
+  tracingEnabled: false,
       tokens: { keys: jwks, revocations, issuer: ISSUER, audience: ISSUER },
       clock,
     });

@@ -39,6 +39,9 @@ const NOT_RETURNED: ReadonlySet<string> = new Set([
   'upgrade',
   Header.requestId,
   Header.transactionId,
+  // The platform's own limits are the consumer's; a provider's would contradict them.
+  Header.rateLimit,
+  Header.rateLimitPolicy,
 ]);
 
 export interface ForwardedFacts {

@@ -1,8 +1,7 @@
 import type { ChangeChannel, LgspDb } from '@lgsp/data';
 import { loadRegistrySnapshot } from '@lgsp/data';
 
-import type { RoutableApiVersion } from '../routing/route-table';
-import type { RegistrySource } from './registry-state.service';
+import type { RegistrySource, RegistryView } from './registry-state.service';
 
 /** Subscribes to registry changes; returns the unsubscribe. In-process now, LISTEN/NOTIFY in a cluster. */
 export type RegistryChangeSubscriber = (listener: () => void) => () => void;
@@ -20,7 +19,10 @@ export function registryChangesOf(changes: Pick<ChangeChannel, 'subscribe'>): Re
 /** The registry tables as the gateway's source of routes. */
 export function databaseRegistrySource(db: LgspDb, subscribe: RegistryChangeSubscriber = noRegistryChanges): RegistrySource {
   return {
-    loadApiVersions: async (): Promise<readonly RoutableApiVersion[]> => (await loadRegistrySnapshot(db)).apiVersions,
+    load: async (): Promise<RegistryView> => {
+      const { apiVersions, rateLimits } = await loadRegistrySnapshot(db);
+      return { apiVersions, rateLimits };
+    },
     onChange: subscribe,
   };
 }

@@ -1,11 +1,18 @@
+import type { SnapshotRateLimit } from '@lgsp/data';
 import type { Logger } from '@lgsp/observability';
 
 import type { RoutableApiVersion } from '../routing/route-table';
 import { RouteTable } from '../routing/route-table';
 
+/** What the gateway takes from a registry snapshot. */
+export interface RegistryView {
+  readonly apiVersions: readonly RoutableApiVersion[];
+  readonly rateLimits: readonly SnapshotRateLimit[];
+}
+
 /** Where the gateway reads the registry and hears that it changed. */
 export interface RegistrySource {
-  loadApiVersions(): Promise<readonly RoutableApiVersion[]>;
+  load(): Promise<RegistryView>;
   /** Calls the listener after every committed registry change; returns the unsubscribe. */
   onChange(listener: () => void): () => void;
 }
@@ -25,7 +32,7 @@ export class RegistryState implements RouteSource {
   private reloading?: Promise<void>;
   private again = false;
   private unsubscribe?: () => void;
-  private readonly listeners = new Set<(table: RouteTable) => void>();
+  private readonly listeners = new Set<(table: RouteTable, view: RegistryView) => void>();
 
   constructor(
     private readonly source: RegistrySource,
@@ -41,7 +48,8 @@ export class RegistryState implements RouteSource {
     this.unsubscribe?.();
   }
 
-  onTable(listener: (table: RouteTable) => void): void {
+  /** Called with each new table and the snapshot it came from (rate limits are built from it too). */
+  onTable(listener: (table: RouteTable, view: RegistryView) => void): void {
     this.listeners.add(listener);
   }
 
@@ -62,10 +70,11 @@ export class RegistryState implements RouteSource {
 
   private async reload(): Promise<void> {
     try {
-      const table = RouteTable.build(await this.source.loadApiVersions());
+      const view = await this.source.load();
+      const table = RouteTable.build(view.apiVersions);
       this.table = table;
       this.loaded = true;
-      for (const listener of this.listeners) listener(table);
+      for (const listener of this.listeners) listener(table, view);
       this.logger.info({ event: { action: 'registry-loaded' }, lgsp: { routes: table.size } }, 'routing table loaded');
     } catch (error) {
       this.logger.error({ err: error, event: { action: 'registry-load-failed' } }, 'registry reload failed; keeping the last routing table');
