@@ -20,3 +20,7 @@ export * from './lib/changes/in-process-change.channel';
 export * from './lib/changes/open-change-channel.util';
 export * from './lib/changes/postgres-change.channel';
 export * from './lib/iam/iam-read.util';
+export * from './lib/iam/iam-clients.util';
+export * from './lib/iam/iam-credentials.util';
+export * from './lib/iam/iam-revocations.util';
+export * from './lib/iam/iam-signing-keys.util';
