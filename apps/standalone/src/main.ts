@@ -1,9 +1,10 @@
 import { config, telemetry } from './instrument';
 
-import { resolveSecretPepper } from '@lgsp/config';
-import { InProcessChangeChannel, applyDeclarativeConfig, loadDeclarativeFile, migrateDatabase, openDatabase } from '@lgsp/data';
+import { resolveKeyEncryptionKey, resolveSecretPepper } from '@lgsp/config';
+import { applyDeclarativeConfig, loadDeclarativeFile, migrateDatabase, openChangeChannel, openDatabase } from '@lgsp/data';
 import { startDemoProvider } from '@lgsp/demo-provider-core';
-import { createGatewayApp, databaseJwksSource, databaseRevocationSource } from '@lgsp/gateway-core';
+import { createGatewayApp, databaseJwksSource, databaseRevocationSource, openOutbox } from '@lgsp/gateway-core';
+import { IamModule } from '@lgsp/iam';
 import { createHttpApp, onShutdownSignal, runMain } from '@lgsp/http';
 import { createLogger } from '@lgsp/observability';
 
@@ -14,13 +15,15 @@ const logger = createLogger({ service: 'lgsp', level: config.logLevel });
 
 /**
  * `npm start`: the whole platform in one process on the embedded defaults — PGlite registry under
- * the data dir, local ledger outbox, the demo provider registered — and the URLs it serves.
+ * the data dir, local ledger outbox, the OAuth server beside the data plane on the public listener,
+ * the demo provider registered — and the URLs it serves.
  */
 runMain(async () => {
   for (const warning of config.warnings) logger.warn(warning);
   // A bad file stops start-up before anything is opened or listening.
   const declared = config.declarativeConfig === undefined ? undefined : await loadDeclarativeFile(config.declarativeConfig);
   const pepper = await resolveSecretPepper(config);
+  const keyEncryptionKey = await resolveKeyEncryptionKey(config);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   await migrateDatabase(database);
 
@@ -35,13 +38,19 @@ runMain(async () => {
     demoSecret = clientSecret;
   }
 
+  // One channel and one outbox for the gateway and IAM: a revocation or a new signing key reaches
+  // the data plane through the channel, and token requests are transactions like any other.
+  const changes = await openChangeChannel({ url: config.databaseUrl, onError: (error) => logger.error({ err: error }, 'change channel error') });
+  const sink = await openOutbox(config, logger);
   const gateway = await createGatewayApp({
     config,
     logger,
     database,
-    changes: new InProcessChangeChannel(),
+    changes,
+    sink,
     jwks: databaseJwksSource(database.db),
     revocations: databaseRevocationSource(database.db),
+    imports: [IamModule.forRoot({ config, logger, database, changes, sink, pepper, keyEncryptionKey })],
     tracingEnabled: telemetry.enabled,
   });
   const publicUrl = await gateway.listen();
@@ -54,14 +63,20 @@ runMain(async () => {
   const lines = [
     '',
     'LGSP is running (embedded default: one process, PGlite registry, local ledger).',
-    `  public listener   ${publicUrl}   (data plane /{version}/{domain}/{resource}, /health/live, /health/ready, /metrics)`,
+    `  public listener   ${publicUrl}   (data plane /{version}/{domain}/{resource}, OAuth /oauth2/token, /.well-known/oauth-authorization-server, /health/ready, /metrics)`,
     `  admin listener    ${adminUrl}`,
     `  demo provider     ${demo.url}   (registered as directory v1)`,
     `  data dir          ${config.dataDir}   (ledger records in ledger/outbox/)`,
   ];
   if (demoSecret !== undefined) {
-    lines.push(`  demo consumer     tu-ha-noi.qlcb: client_id ${DEMO_CLIENT_ID}, client_secret ${demoSecret} (sandbox; for the token endpoint)`);
-    lines.push('', 'Try:', `  curl -i -H "X-Request-ID: $(cat /proc/sys/kernel/random/uuid)" ${publicUrl}/v1/directory/organisations`, '');
+    lines.push(`  demo consumer     tu-ha-noi.qlcb: client_id ${DEMO_CLIENT_ID}, client_secret ${demoSecret} (sandbox)`);
+    lines.push(
+      '',
+      'Try:',
+      `  TOKEN=$(curl -s -u ${DEMO_CLIENT_ID}:${demoSecret} -d grant_type=client_credentials ${publicUrl}/oauth2/token | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+      `  curl -i -H "Authorization: Bearer $TOKEN" -H "X-Request-ID: $(cat /proc/sys/kernel/random/uuid)" ${publicUrl}/v1/directory/organisations`,
+      '',
+    );
   }
   process.stdout.write(lines.join('\n') + '\n');
 
@@ -69,6 +84,7 @@ runMain(async () => {
     await gateway.close();
     await admin.app.close();
     await demo.close();
+    await changes.close();
     await database.close();
     await telemetry.shutdown();
   }, logger);

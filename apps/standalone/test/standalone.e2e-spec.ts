@@ -75,17 +75,31 @@ describe('npm start (the whole platform in one process)', () => {
 
   it('serves the demo provider through the gateway, records it, stops cleanly and starts again on its own files', async () => {
     const first = await start({ LGSP_DATA_DIR: dataDir });
+    // As a consumer system does: the printed Consumer Key and Secret Key for a token at the token endpoint.
+    const secret = /client_secret (\S+)/.exec(first.stdout())![1];
+    const tokenResponse = await request(`${first.publicUrl}/oauth2/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`demo-consumer:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
+    expect(tokenResponse.statusCode).toBe(200);
+    const { access_token: token, scope } = (await tokenResponse.body.json()) as { access_token: string; scope: string };
+    expect(scope).toBe('directory:v1');
     const requestId = randomUUID();
-    const res = await request(`${first.publicUrl}/v1/directory/organisations?pageSize=2`, { headers: { 'x-request-id': requestId } });
+    const res = await request(`${first.publicUrl}/v1/directory/organisations?pageSize=2`, { headers: { 'x-request-id': requestId, authorization: `Bearer ${token}` } });
     const page = (await res.body.json()) as { data: { name: string }[]; total: number };
     expect(res.statusCode).toBe(200);
     expect(page.data).toHaveLength(2);
     expect(page.total).toBeGreaterThanOrEqual(5);
     const transactionId = res.headers['x-lgsp-transaction-id'];
 
-    const refused = await request(`${first.publicUrl}/v1/directory/organisations`);
+    const refused = await request(`${first.publicUrl}/v1/directory/organisations`, { headers: { authorization: `Bearer ${token}` } });
     expect(refused.statusCode).toBe(400);
     await refused.body.dump();
+    const anonymous = await request(`${first.publicUrl}/v1/directory/organisations`, { headers: { 'x-request-id': randomUUID() } });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/);
+    await anonymous.body.dump();
 
     expect((await request(`${first.adminUrl}/health/live`)).statusCode).toBe(200);
     expect(first.stdout()).toMatch(/demo consumer\s+tu-ha-noi\.qlcb: client_id demo-consumer, client_secret [A-Za-z0-9_-]{43}/);
@@ -93,7 +107,12 @@ describe('npm start (the whole platform in one process)', () => {
     expect(await stop(first.child)).toBe(0);
     // Everything accepted before SIGTERM is durable after it.
     const { records } = await readSegments(join(dataDir, 'ledger', 'outbox'));
-    expect(records.find((r) => r.transactionId === transactionId)).toMatchObject({ requestId, status: 200, apiDomain: 'directory' });
+    expect(records.find((r) => r.transactionId === transactionId)).toMatchObject({ requestId, status: 200, apiDomain: 'directory', consumerId: 'tu-ha-noi.qlcb', clientId: 'demo-consumer', environment: 'sandbox' });
+    expect(records.find((r) => r.transactionId === tokenResponse.headers['x-lgsp-transaction-id'])).toMatchObject({ path: '/oauth2/token', status: 200, clientId: 'demo-consumer' });
+    // Neither the secret nor the token is in any record or log line.
+    expect(JSON.stringify(records)).not.toContain(secret);
+    expect(JSON.stringify(records)).not.toContain(token.split('.')[2]);
+    expect(first.stdout().split('\n').filter((l) => l.startsWith('{')).join('\n')).not.toContain(token.split('.')[2]);
     expect(records.find((r) => r.transactionId === refused.headers['x-lgsp-transaction-id'])).toMatchObject({ status: 400, errorCode: 'request_id_invalid' });
     // The gateway's log line of the transaction carries the request id.
     const line = first
@@ -104,12 +123,12 @@ describe('npm start (the whole platform in one process)', () => {
       .find((l) => l.message === 'transaction' && l.transaction?.id === transactionId);
     expect(line).toMatchObject({ 'http.request.id': requestId, http: { response: { status_code: 200 } } });
 
-    // Second start on the same data dir: the PGlite registry, the pepper and the demo secret persist;
+    // Second start on the same data dir: the PGlite registry, the pepper, the keys and the demo secret persist;
     // applying the demo registry again changes nothing and the same secret is printed.
-    const secret = /client_secret (\S+)/.exec(first.stdout())![1];
     const second = await start({ LGSP_DATA_DIR: dataDir });
     expect(second.stdout()).toContain(`client_secret ${secret}`);
-    const again = await request(`${second.publicUrl}/v1/directory/organisations/thanh-uy-ha-noi`, { headers: { 'x-request-id': randomUUID() } });
+    // The token of the first run still verifies: the signing key persisted, encrypted, in the registry.
+    const again = await request(`${second.publicUrl}/v1/directory/organisations/thanh-uy-ha-noi`, { headers: { 'x-request-id': randomUUID(), authorization: `Bearer ${token}` } });
     expect(again.statusCode).toBe(200);
     await again.body.dump();
     expect(await stop(second.child)).toBe(0);

@@ -6,6 +6,9 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import autocannon from 'autocannon';
+import { request } from 'undici';
+
+import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET } from './servers/bench-client.constant';
 
 /**
  * `npm run bench`: the same autocannon load on a fixed-response upstream directly, on a bare
@@ -45,13 +48,33 @@ interface Row {
   non2xx: number;
 }
 
-async function load(name: string, url: string): Promise<Row> {
+const BASIC = `Basic ${Buffer.from(`${BENCH_CLIENT_ID}:${BENCH_CLIENT_SECRET}`).toString('base64')}`;
+
+async function tokenFrom(base: string): Promise<string> {
+  const res = await request(`${base}/oauth2/token`, {
+    method: 'POST',
+    headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials',
+  });
+  if (res.statusCode !== 200) throw new Error(`token endpoint answered ${res.statusCode}: ${await res.body.text()}`);
+  return ((await res.body.json()) as { access_token: string }).access_token;
+}
+
+interface LoadOptions {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+async function load(name: string, url: string, options: LoadOptions = {}): Promise<Row> {
   const run = (duration: number) =>
     autocannon({
       url,
       connections: CONNECTIONS,
       duration,
-      headers: { 'x-request-id': randomUUID() },
+      method: options.method ?? 'GET',
+      body: options.body,
+      headers: { ...options.headers, 'x-request-id': randomUUID() },
       requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-request-id': randomUUID() } }) }],
     });
   await run(2); // warm up: JIT, pools, caches
@@ -70,10 +93,11 @@ async function load(name: string, url: string): Promise<Row> {
 function table(rows: Row[]): string {
   const direct = rows[0];
   const bare = rows.find((r) => r.name.includes('bare'));
+  const proxied = (r: Row) => r !== direct && !r.name.includes('token endpoint');
   const header = '| target | req/s | p50 ms | p90 ms | p99 ms | added p50 ms | vs bare proxy | errors | non-2xx |';
   const lines = rows.map(
     (r) =>
-      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p90.toFixed(2)} | ${r.p99.toFixed(2)} | ${r === direct ? '—' : (r.p50 - direct.p50).toFixed(2)} | ${bare && r !== direct ? `${((100 * r.rps) / bare.rps).toFixed(0)}%` : '—'} | ${r.errors} | ${r.non2xx} |`,
+      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p90.toFixed(2)} | ${r.p99.toFixed(2)} | ${proxied(r) ? (r.p50 - direct.p50).toFixed(2) : '—'} | ${bare && proxied(r) ? `${((100 * r.rps) / bare.rps).toFixed(0)}%` : '—'} | ${r.errors} | ${r.non2xx} |`,
   );
   return [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|', ...lines].join('\n');
 }
@@ -90,7 +114,15 @@ async function main(): Promise<void> {
     const rows: Row[] = [];
     rows.push(await load('1. upstream directly', `${upstream.url}/organisations`));
     rows.push(await load('2. bare fastify + undici proxy', `${bare.url}/organisations`));
-    rows.push(await load('3. LGSP gateway (request id, routing, proxy, ledger, access log)', `${lgsp.url}/v1/bench/organisations`));
+    const token = await tokenFrom(lgsp.url);
+    rows.push(await load('3. LGSP read chain (request id, token check, routing, throttle, proxy, ledger, access log)', `${lgsp.url}/v1/bench/organisations`, { headers: { authorization: `Bearer ${token}` } }));
+    rows.push(
+      await load('4. LGSP token endpoint (client_secret_basic, ES256 token)', `${lgsp.url}/oauth2/token`, {
+        method: 'POST',
+        headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'grant_type=client_credentials',
+      }),
+    );
     process.stdout.write(`\nLGSP benchmark — ${CONNECTIONS} connections, ${SECONDS} s per target, Node ${process.version}, ${cpus().length} cores\n\n${table(rows)}\n`);
   } finally {
     for (const child of children) child.kill('SIGTERM');
