@@ -1,3 +1,7 @@
+import { loadConfigOrExit, resolveSecretPepper } from '@lgsp/config';
+import { migrateDatabase, openDatabase } from '@lgsp/data';
+import { bootstrapAdminClient } from '@lgsp/iam';
+
 import type { CliCommand } from '../cli-command.type';
 import { ExitCode } from '../cli-command.type';
 
@@ -33,10 +37,6 @@ Options:
       return ExitCode.usage;
     }
     const name = typeof values['name'] === 'string' ? values['name'] : undefined;
-    // Loaded here, not at start: `lgsp --help` needs none of it.
-    const { loadConfigOrExit, resolveSecretPepper } = await import('@lgsp/config');
-    const { migrateDatabase, openDatabase } = await import('@lgsp/data');
-    const { bootstrapAdminClient } = await import('@lgsp/iam');
     const config = loadConfigOrExit();
     for (const warning of config.warnings) io.stderr(`warning: ${warning}\n`);
     const pepper = await resolveSecretPepper(config);
