@@ -5,7 +5,7 @@ import { applyDeclarativeConfig, loadDeclarativeFile, migrateDatabase, openChang
 import { startDemoProvider } from '@lgsp/demo-provider-core';
 import { createGatewayApp, databaseJwksSource, databaseRevocationSource, openOutbox } from '@lgsp/gateway-core';
 import { IamModule } from '@lgsp/iam';
-import { createHttpApp, onShutdownSignal, runMain } from '@lgsp/http';
+import { createHttpApp, listenOn, onShutdownSignal, runMain } from '@lgsp/http';
 import { createLogger } from '@lgsp/observability';
 
 import { AdminModule } from './admin/admin.module';
@@ -55,9 +55,7 @@ runMain(async () => {
   });
   const publicUrl = await gateway.listen();
   const admin = await createHttpApp(AdminModule, { service: 'lgsp-admin', logger, bodyLimit: config.maxBodyBytes });
-  await admin.app.listen({ port: config.adminPort, host: config.adminHost });
-  const adminAddress = admin.app.getHttpServer().address();
-  const adminUrl = `http://${config.adminHost}:${typeof adminAddress === 'object' && adminAddress !== null ? adminAddress.port : config.adminPort}`;
+  const adminUrl = await listenOn(admin.app, config.adminHost, config.adminPort);
 
   logger.info({ event: { action: 'started' }, lgsp: { publicUrl, adminUrl, demoProviderUrl: demo.url } }, 'LGSP started');
   const lines = [

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 
 import type { LgspConfig } from '@lgsp/config';
 import type { ChangeChannel, LgspDatabase } from '@lgsp/data';
-import { createHttpApp } from '@lgsp/http';
+import { createHttpApp, listenOn } from '@lgsp/http';
 import { SegmentFileSink } from '@lgsp/ledger-client';
 import type { Logger } from '@lgsp/observability';
 import { Module } from '@nestjs/common';
@@ -98,12 +98,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   return {
     app,
     sink,
-    async listen() {
-      await app.listen({ port: config.port, host: config.host });
-      const address = app.getHttpServer().address();
-      const port = typeof address === 'object' && address !== null ? address.port : config.port;
-      return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    },
+    listen: () => listenOn(app, config.host, config.port),
     async close() {
       await app.close();
       await sink.close();

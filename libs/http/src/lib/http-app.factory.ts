@@ -70,3 +70,11 @@ export async function createHttpApp(module: unknown, options: HttpAppOptions): P
   installHttpMetrics(fastify, metrics, options.service);
   return { app, metrics };
 }
+
+/** Listens and resolves to the URL actually bound (port 0 picks a free port). */
+export async function listenOn(app: NestFastifyApplication, host: string, port: number): Promise<string> {
+  await app.listen({ port, host });
+  const address = app.getHttpServer().address();
+  const bound = typeof address === 'object' && address !== null ? address.port : port;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
+}

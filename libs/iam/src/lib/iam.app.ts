@@ -1,4 +1,4 @@
-import { createHttpApp } from '@lgsp/http';
+import { createHttpApp, listenOn } from '@lgsp/http';
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
@@ -33,12 +33,7 @@ export async function createIamApp(options: IamAppOptions): Promise<IamApp> {
   const { config } = options;
   return {
     app,
-    async listen() {
-      await app.listen({ port: config.port, host: config.host });
-      const address = app.getHttpServer().address();
-      const port = typeof address === 'object' && address !== null ? address.port : config.port;
-      return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    },
+    listen: () => listenOn(app, config.host, config.port),
     async close() {
       await app.close();
     },
