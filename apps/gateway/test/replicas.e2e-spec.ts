@@ -1,53 +1,30 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 import { applyDeclarativeConfig, migrateDatabase, openDatabase } from '@lgsp/data';
 import type { LgspDatabase } from '@lgsp/data';
-import type { SpyUpstream, TestDatabase } from '@lgsp/testing';
-import { createTestDatabase, startSpyUpstream } from '@lgsp/testing';
+import type { SpyUpstream, TestDatabase, TsProcess } from '@lgsp/testing';
+import { createTestDatabase, startSpyUpstream, startTsProcess } from '@lgsp/testing';
 import { request } from 'undici';
 
 import { insertSigningKey, mintAccessToken } from './test-tokens.util';
 
-const ROOT = resolve(__dirname, '../../..');
 const PUBLIC_URL = 'https://api.lgsp.test';
 const READS = 30;
 const WRITES = 10;
 
 interface Replica {
-  child: ChildProcess;
+  process: TsProcess;
   url: string;
 }
 
-/** `apps/gateway` as its own process: resolves with the URL it printed once it listens. */
-function startReplica(env: Record<string, string>): Promise<Replica> {
-  const child = spawn(process.execPath, [join(ROOT, 'tools/scripts/run-ts.mjs'), join(ROOT, 'apps/gateway/src/main.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`replica did not listen in time:\n${out}\n${err}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const url = /LGSP gateway listening on (http:\/\/[^"\s]+)/.exec(out)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolvePromise({ child, url });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`replica exited with ${code}:\n${out}\n${err}`));
-    });
-  });
+/** `apps/gateway` as its own process, once it has said where it listens. */
+async function startReplica(env: Record<string, string>): Promise<Replica> {
+  const replica = startTsProcess('apps/gateway/src/main.ts', env);
+  const [, url] = await replica.waitFor(/LGSP gateway listening on (http:\/\/[^"\s]+)/);
+  return { process: replica, url };
 }
 
 async function ready(url: string): Promise<void> {
@@ -127,15 +104,7 @@ describe('three gateway replicas sharing PostgreSQL and Redis', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(
-      replicas.map(
-        (r) =>
-          new Promise<void>((resolvePromise) => {
-            r.child.once('exit', () => resolvePromise());
-            r.child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(replicas.map((r) => r.process.stop()));
     await database?.close();
     await testDb?.drop();
     await upstream?.close();

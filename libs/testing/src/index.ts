@@ -1,3 +1,4 @@
 export * from './lib/postgres.util';
 export * from './lib/spy-upstream.util';
 export * from './lib/port.util';
+export * from './lib/ts-process.util';
