@@ -16,3 +16,4 @@ export * from './lib/keys/signing-key.util';
 export * from './lib/metadata/metadata.util';
 export * from './lib/oauth/oauth.error';
 export * from './lib/token/access-token-verifier.service';
+export * from './lib/shared-stores/redis-iam-stores';

@@ -121,7 +121,7 @@ export class EnvironmentVariables {
   @IsInt()
   LGSP_AUTH_FAILURE_LIMIT = 10;
 
-  @ConfigVariable({ description: 'Redis for the throttling counters and the replay guard, shared by every gateway replica; unset: in-process.', isSensitive: true })
+  @ConfigVariable({ description: "Redis shared by the replicas: the throttling counters, IAM's failed-authentication counts and client-assertion replay guard (and the signature replay guard). Unset: in-process.", isSensitive: true })
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['redis', 'rediss'] }, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;

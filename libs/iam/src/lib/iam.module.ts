@@ -1,11 +1,18 @@
+import { once } from 'node:events';
+
 import { OAuthPath } from '@lgsp/contracts';
+import type { Logger } from '@lgsp/observability';
 import type { DynamicModule, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Inject, Injectable, Module } from '@nestjs/common';
+import { Redis } from 'ioredis';
 
 import { ClientAssertionVerifier } from './authentication/client-assertion-verifier.service';
 import { ClientAuthenticator } from './authentication/client-authenticator.service';
 import { InMemoryAssertionReplayStore } from './authentication/assertion-replay.repository';
+import type { AssertionReplayStore } from './authentication/assertion-replay.repository';
 import { InMemoryAuthFailureStore } from './brute-force/auth-failure.repository';
+import type { AuthFailureStore } from './brute-force/auth-failure.repository';
+import { RedisAssertionReplayStore, RedisAuthFailureStore } from './shared-stores/redis-iam-stores';
 import { AUTH_FAILURE_WINDOW_MS, BruteForceService } from './brute-force/brute-force.service';
 import { ClientCredentialsService } from './clients/client-credentials.service';
 import { IAM_OPTIONS } from './iam.constant';
@@ -28,17 +35,54 @@ const KEY_MAINTENANCE_INTERVAL_MS = 60_000;
 const timerSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts key maintenance before the listener takes requests; stops its timer on shutdown. */
+const IAM_SHARED_REDIS = Symbol('IAM_SHARED_REDIS');
+
 @Injectable()
 class IamLifecycle implements OnModuleInit, OnApplicationShutdown {
-  constructor(@Inject(SigningKeyService) private readonly keys: SigningKeyService) {}
+  constructor(
+    @Inject(SigningKeyService) private readonly keys: SigningKeyService,
+    @Inject(IAM_SHARED_REDIS) private readonly redis: Redis | undefined,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    await this.keys.start();
+    await Promise.all([this.keys.start(), this.redisReady()]);
+  }
+
+  /** Commands sent before the connection is up would be decided alone; wait for it, but not forever. */
+  private async redisReady(): Promise<void> {
+    const redis = this.redis;
+    if (redis === undefined || redis.status === 'ready') return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([once(redis, 'ready'), new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]).catch(() => undefined);
+    clearTimeout(timer);
   }
 
   onApplicationShutdown(): void {
     this.keys.stop();
+    this.redis?.disconnect();
   }
+}
+
+/**
+ * With REDIS_URL, failed authentications and client-assertion ids are kept in Redis so every IAM
+ * replica enforces one limit and one replay guard; each store decides alone while Redis fails.
+ */
+function sharedStores(options: IamModuleOptions, logger: Logger): { redis?: Redis; failures?: AuthFailureStore; replays?: AssertionReplayStore } {
+  const url = options.config.throttling.redisUrl;
+  if (url === undefined || (options.authFailureStore !== undefined && options.assertionReplayStore !== undefined)) return {};
+  const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 250 });
+  let lastWarned = 0;
+  const onError = (error: unknown): void => {
+    if (Date.now() - lastWarned < 10_000) return;
+    lastWarned = Date.now();
+    logger.warn({ err: error, event: { action: 'iam-shared-store-unavailable' } }, 'Redis unreachable: each IAM replica counts failures and assertion ids alone');
+  };
+  redis.on('error', onError);
+  return {
+    redis,
+    failures: new RedisAuthFailureStore(redis, AUTH_FAILURE_WINDOW_MS, undefined, onError),
+    replays: new RedisAssertionReplayStore(redis, undefined, onError),
+  };
 }
 
 /**
@@ -53,11 +97,13 @@ export class IamModule {
     const db = options.database.db;
     const issuer = options.config.publicUrl;
     const logger = options.logger.child({ log: { logger: 'iam' } });
+    const shared = sharedStores(options, logger);
     return {
       module: IamModule,
       controllers: [TokenController, JwksController, RevocationController, IntrospectionController, MetadataController],
       providers: [
         { provide: IAM_OPTIONS, useValue: options },
+        { provide: IAM_SHARED_REDIS, useValue: shared.redis },
         {
           provide: SigningKeyService,
           useFactory: () =>
@@ -81,10 +127,14 @@ export class IamModule {
               assertions: new ClientAssertionVerifier({
                 db,
                 audiences: [issuer, issuer + OAuthPath.token],
-                replays: options.assertionReplayStore ?? new InMemoryAssertionReplayStore(),
+                replays: options.assertionReplayStore ?? shared.replays ?? new InMemoryAssertionReplayStore(),
                 clock,
               }),
-              bruteForce: new BruteForceService(options.authFailureStore ?? new InMemoryAuthFailureStore(AUTH_FAILURE_WINDOW_MS), options.config.tokens.authFailureLimit, clock),
+              bruteForce: new BruteForceService(
+                options.authFailureStore ?? shared.failures ?? new InMemoryAuthFailureStore(AUTH_FAILURE_WINDOW_MS),
+                options.config.tokens.authFailureLimit,
+                clock,
+              ),
               sleep: options.sleep ?? timerSleep,
               clock,
             }),
