@@ -1,1 +1,9 @@
-export const LEDGER = 'placeholder';
+export * from './lib/shipping/backoff.util';
+export * from './lib/shipping/dead-letter.util';
+export * from './lib/shipping/ecs-document.util';
+export * from './lib/shipping/ecs-mappings.constant';
+export * from './lib/shipping/elasticsearch-ledger.service';
+export * from './lib/shipping/ledger-shipping.error';
+export * from './lib/shipping/outbox-cursor.util';
+export * from './lib/shipping/outbox-reader.util';
+export * from './lib/shipping/outbox-shipper.service';
