@@ -1,6 +1,4 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
 import { createPrivateKey, webcrypto } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,50 +22,21 @@ import {
   subscriptions,
 } from '@lgsp/data';
 import { readSegments } from '@lgsp/ledger-client';
-import type { TestDatabase } from '@lgsp/testing';
-import { closedPort, createTestDatabase } from '@lgsp/testing';
+import type { TestDatabase, TsProcess } from '@lgsp/testing';
+import { closedPort, createTestDatabase, startTsProcess } from '@lgsp/testing';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { request } from 'undici';
 
-const WORKSPACE = join(__dirname, '..', '..', '..');
-const MAIN = join('apps', 'iam', 'src', 'main.ts');
+const MAIN = 'apps/iam/src/main.ts';
 const PEPPER = 'e2e-pepper-e2e-pepper-e2e-pepper-e2e-pepper';
 const KEY_ENCRYPTION_KEY = 'e2e-key-encryption-key-e2e-key-encryption-key';
 const CONSUMER_SECRET = 'e2e-consumer-secret-Zx8QmT4vLp2Nw7Rk5Hs9Dc3';
 const ADMIN_SECRET = 'e2e-admin-secret-Qw3Er5Ty7Ui9Op1As3Df5Gh7J';
 
-/** The real composition root as its own process, TypeScript run by @swc-node/register. */
-function startMain(env: Record<string, string>): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['-r', '@swc-node/register', MAIN], {
-    cwd: WORKSPACE,
-    env: { PATH: process.env.PATH ?? '', SWC_NODE_PROJECT: 'tsconfig.runtime.json', LGSP_LOG_LEVEL: 'info', ...env },
-  });
-}
 
-function output(stream: NodeJS.ReadableStream): () => string {
-  let text = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => (text += chunk));
-  return () => text;
-}
 
-async function waitFor(read: () => string, pattern: RegExp, child: ChildProcessWithoutNullStreams): Promise<RegExpExecArray> {
-  for (;;) {
-    const match = pattern.exec(read());
-    if (match !== null) return match;
-    if (child.exitCode !== null) throw new Error(`exited ${child.exitCode} before printing ${pattern}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
-async function stop(child: ChildProcessWithoutNullStreams): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const [code] = (await exited) as [number | null];
-  return code;
-}
 
 /** A key pair and self-signed certificate from the openssl CLI, as a test-only fixture. */
 function makeCertificate(dir: string): { privateKeyPem: string; certificatePem: string } {
@@ -92,6 +61,12 @@ async function seed(database: LgspDatabase, pepper: string, certificatePem?: str
     const info = parseCertificate(certificatePem);
     await db.insert(certificates).values({ id: 'tu-ha-noi-2026', consumerId: 'tu-ha-noi.qlcb', ...info });
   }
+}
+
+
+/** The real composition root as its own process (tools/scripts/run-ts.mjs, as `npm start` runs it). */
+function startMain(env: Record<string, string>): TsProcess {
+  return startTsProcess(MAIN, { LGSP_LOG_LEVEL: 'info', ...env });
 }
 
 describe('apps/iam main on PostgreSQL, with a real third-party OAuth client', () => {
@@ -125,13 +100,13 @@ describe('apps/iam main on PostgreSQL, with a real third-party OAuth client', ()
       LGSP_PORT: String(port),
       LGSP_DATA_DIR: dir,
     });
-    const stdout = output(child.stdout);
-    const stderr = output(child.stderr);
+    const stdout = child.stdout;
+    const stderr = child.stderr;
     const changes = await PostgresChangeChannel.open({ url: server.url });
     const heard: { change: RegistryChange; at: number }[] = [];
     changes.subscribe((change) => heard.push({ change, at: Date.now() }));
     try {
-      const [, url] = await waitFor(stdout, /LGSP IAM listening on (http:\/\/127\.0\.0\.1:\d+)/, child);
+      const [, url] = await child.waitFor(/LGSP IAM listening on (http:\/\/127\.0\.0\.1:\d+)/);
       const issuer = new URL(url);
       const insecure = { [oauth.allowInsecureRequests]: true };
 
@@ -178,7 +153,7 @@ describe('apps/iam main on PostgreSQL, with a real third-party OAuth client', ()
       expect({ status: bad.statusCode, body: await bad.body.json() }).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } });
       expect((await request(`${url}/health/ready`)).statusCode).toBe(200);
 
-      expect({ code: await stop(child), stderr: stderr() }).toMatchObject({ code: 0 });
+      expect({ code: await child.stop(), stderr: stderr() }).toMatchObject({ code: 0 });
 
       // Its ledger outbox holds one record per OAuth request, and no secret or token is in it or in the logs.
       const { records } = await readSegments(join(dir, 'ledger', 'iam-outbox'));
@@ -197,15 +172,15 @@ describe('apps/iam main on PostgreSQL, with a real third-party OAuth client', ()
       for (const canary of [CONSUMER_SECRET, ADMIN_SECRET, ...tokens, ...tokens.map((t) => t.split('.')[2])]) expect(everything.includes(canary)).toBe(false);
     } finally {
       await changes.close();
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.child.exitCode === null) await child.stop('SIGKILL');
     }
   });
 
   it('refuses to start with another key-encryption key than the stored keys were made with', async () => {
     const child = startMain({ DATABASE_URL: server.url, LGSP_SECRET_PEPPER: PEPPER, LGSP_KEY_ENCRYPTION_KEY: 'another-key-encryption-key-another-key-encr', LGSP_PORT: String(await closedPort()), LGSP_DATA_DIR: dir });
-    const stderr = output(child.stderr);
-    const stdout = output(child.stdout);
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const stderr = child.stderr;
+    const stdout = child.stdout;
+    const [code] = [await child.exited()];
     expect(code).toBe(1);
     expect(stderr()).toContain('LGSP_KEY_ENCRYPTION_KEY');
     expect(stdout()).not.toContain('listening on');
@@ -213,8 +188,8 @@ describe('apps/iam main on PostgreSQL, with a real third-party OAuth client', ()
 
   it('refuses to start on PostgreSQL without the pepper and key-encryption key every replica shares', async () => {
     const child = startMain({ DATABASE_URL: server.url, LGSP_DATA_DIR: dir });
-    const stderr = output(child.stderr);
-    const [code] = (await once(child, 'exit')) as [number | null];
+    const stderr = child.stderr;
+    const [code] = [await child.exited()];
     expect(code).toBe(1);
     expect(stderr()).toContain('LGSP_SECRET_PEPPER');
     expect(stderr()).toContain('LGSP_KEY_ENCRYPTION_KEY');
@@ -237,10 +212,9 @@ describe('apps/iam main on the embedded default (PGlite, generated pepper and ke
       for (let run = 0; run < 2; run++) {
         const port = await closedPort();
         const child = startMain({ LGSP_PORT: String(port), LGSP_DATA_DIR: dir });
-        const stdout = output(child.stdout);
-        const stderr = output(child.stderr);
+        const stderr = child.stderr;
         try {
-          const [, url] = await waitFor(stdout, /LGSP IAM listening on (http:\/\/127\.0\.0\.1:\d+)/, child);
+          const [, url] = await child.waitFor(/LGSP IAM listening on (http:\/\/127\.0\.0\.1:\d+)/);
           const response = await request(`${url}/oauth2/token`, {
             method: 'POST',
             headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`dgo-admin:${ADMIN_SECRET}`).toString('base64')}` },
@@ -249,9 +223,9 @@ describe('apps/iam main on the embedded default (PGlite, generated pepper and ke
           const { access_token: token } = (await response.body.json()) as { access_token: string };
           const { protectedHeader } = await jwtVerify(token, createRemoteJWKSet(new URL(`${url}/oauth2/jwks`)), { issuer: url, audience: url });
           kids.push(protectedHeader.kid!);
-          expect({ code: await stop(child), stderr: stderr() }).toMatchObject({ code: 0 });
+          expect({ code: await child.stop(), stderr: stderr() }).toMatchObject({ code: 0 });
         } finally {
-          if (child.exitCode === null) child.kill('SIGKILL');
+          if (child.child.exitCode === null) await child.stop('SIGKILL');
         }
       }
       // A restart signs with the same key: it was stored (encrypted with the generated key) and read back.
