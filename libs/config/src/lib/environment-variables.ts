@@ -64,6 +64,19 @@ export class EnvironmentVariables {
   @MinLength(1)
   LGSP_DECLARATIVE_CONFIG?: string;
 
+  @ConfigVariable({ description: 'A PEM file of the CA certificates consumer signing certificates must chain to (the Government Cipher Committee\'s). Unset: the registry refuses certificate uploads (the declarative file may still carry certificates).', isSensitive: false })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  LGSP_TRUST_ANCHORS?: string;
+
+  @ConfigVariable({ description: 'Connection registrations one client IP may submit without credentials per hour.', isSensitive: false, defaultText: '10' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(10000)
+  @IsInt()
+  LGSP_REGISTRATIONS_PER_HOUR = 10;
+
   @ConfigVariable({ description: 'PostgreSQL URL for the registry and IAM tables, instead of the embedded PGlite.', isSensitive: true })
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['postgres', 'postgresql'] }, { message: 'must be a postgres:// or postgresql:// URL' })

@@ -22,6 +22,11 @@ export interface LgspConfig {
   /** Absolute, when set. */
   readonly declarativeConfig?: string;
   readonly databaseUrl?: string;
+  readonly registry: {
+    /** Absolute, when set: the PEM bundle consumer certificates must chain to. */
+    readonly trustAnchorsFile?: string;
+    readonly registrationsPerHour: number;
+  };
   /** Set explicitly, or generated into the data dir on the embedded default (resolveSecretPepper). */
   readonly secretPepper?: string;
   /** Set explicitly, or generated into the data dir on the embedded default (resolveKeyEncryptionKey). */
@@ -114,6 +119,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     dataDir: abs(vars.LGSP_DATA_DIR),
     declarativeConfig: vars.LGSP_DECLARATIVE_CONFIG === undefined ? undefined : abs(vars.LGSP_DECLARATIVE_CONFIG),
     databaseUrl: vars.DATABASE_URL,
+    registry: {
+      trustAnchorsFile: vars.LGSP_TRUST_ANCHORS === undefined ? undefined : abs(vars.LGSP_TRUST_ANCHORS),
+      registrationsPerHour: vars.LGSP_REGISTRATIONS_PER_HOUR,
+    },
     secretPepper: vars.LGSP_SECRET_PEPPER,
     keyEncryptionKey: vars.LGSP_KEY_ENCRYPTION_KEY,
     iamUrl: vars.LGSP_IAM_URL?.replace(/\/+$/, ''),

@@ -12,6 +12,8 @@ export const adminClients = pgTable(
   {
     clientId: text('client_id').primaryKey(),
     name: text('name'),
+    /** The unit a provider or consumer admin acts for: apis.provider, consumer_systems.organisation. */
+    organisation: text('organisation'),
     roles: text('roles').array().$type<AdminRole[]>().notNull(),
     secretHash: text('secret_hash').notNull(),
     status: text('status').$type<AdminClientStatus>().notNull().default('active'),

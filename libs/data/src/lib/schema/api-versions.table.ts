@@ -5,6 +5,7 @@ import { check, date, integer, jsonb, pgTable, text, timestamp, unique, uuid } f
 import { apis } from './apis.table';
 import { oneOf } from './check.util';
 import { createdAt, updatedAt } from './columns.util';
+import { API_KINDS, type ApiKind } from './status.constant';
 
 type ServableClassification = (typeof SERVABLE_CLASSIFICATIONS)[number];
 
@@ -22,8 +23,12 @@ export const apiVersions = pgTable(
     classification: text('classification').$type<ServableClassification>().notNull(),
     upstreamSandbox: text('upstream_sandbox').notNull(),
     upstreamProduction: text('upstream_production').notNull(),
-    openapi: jsonb('openapi').$type<Record<string, unknown>>().notNull(),
-    openapiSha256: text('openapi_sha256').notNull(),
+    kind: text('kind').$type<ApiKind>().notNull().default('rest'),
+    // REST: the provider's OpenAPI 3.0 document; SOAP: null, described by its WSDL and read actions.
+    openapi: jsonb('openapi').$type<Record<string, unknown>>(),
+    openapiSha256: text('openapi_sha256'),
+    wsdlUrl: text('wsdl_url'),
+    soapReadActions: text('soap_read_actions').array().$type<string[]>(),
     sunset: date('sunset', { mode: 'string' }),
     readTimeoutMs: integer('read_timeout_ms'),
     writeTimeoutMs: integer('write_timeout_ms'),
@@ -37,6 +42,11 @@ export const apiVersions = pgTable(
     unique('api_versions_api_id_version_unique').on(t.apiId, t.version),
     check('api_versions_status_check', oneOf(t.status, API_STATUSES)),
     check('api_versions_classification_check', oneOf(t.classification, SERVABLE_CLASSIFICATIONS)),
+    check('api_versions_kind_check', oneOf(t.kind, API_KINDS)),
+    check(
+      'api_versions_description_check',
+      sql`(${t.kind} = 'rest' and ${t.openapi} is not null and ${t.openapiSha256} is not null) or (${t.kind} = 'soap' and ${t.wsdlUrl} is not null)`,
+    ),
     check('api_versions_read_timeout_ms_check', sql`${t.readTimeoutMs} > 0`),
     check('api_versions_write_timeout_ms_check', sql`${t.writeTimeoutMs} > 0`),
   ],

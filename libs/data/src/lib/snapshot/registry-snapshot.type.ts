@@ -1,6 +1,6 @@
 import type { ApiStatus, ConsumerStatus, Environment, SERVABLE_CLASSIFICATIONS } from '@lgsp/contracts';
 
-import type { CertificateStatus, ConnectionOption } from '../schema/status.constant';
+import type { ApiKind, BlockScope, CertificateStatus, ConnectionOption } from '../schema/status.constant';
 
 /**
  * Everything a gateway needs to route and authorize, as plain JSON-serialisable data (timestamps as
@@ -12,12 +12,17 @@ export interface RegistrySnapshot {
   readonly subscriptions: readonly SnapshotSubscription[];
   readonly rateLimits: readonly SnapshotRateLimit[];
   readonly certificates: readonly SnapshotCertificate[];
+  /** Kill switches not lifted and not yet over; a gateway checks their window on each request. */
+  readonly blocks: readonly SnapshotBlock[];
 }
 
 export interface SnapshotApiVersion {
   readonly id: string;
   readonly domain: string;
   readonly version: string;
+  /** The provider unit that publishes the API (kill switches can stop all of its APIs). */
+  readonly provider?: string;
+  readonly kind: ApiKind;
   readonly status: ApiStatus;
   readonly classification: (typeof SERVABLE_CLASSIFICATIONS)[number];
   readonly upstreams: { readonly sandbox: string; readonly production: string };
@@ -25,7 +30,26 @@ export interface SnapshotApiVersion {
   readonly writeTimeoutMs?: number;
   /** YYYY-MM-DD. */
   readonly sunset?: string;
-  readonly openapi: Readonly<Record<string, unknown>>;
+  /** The successor version's path, /v2/documents, once one is published. */
+  readonly successor?: string;
+  /** REST: the provider's OpenAPI 3.0 document. SOAP: null. */
+  readonly openapi: Readonly<Record<string, unknown>> | null;
+  /** SOAP: the SOAPAction values that only read (every other action is a write). */
+  readonly soapReadActions?: readonly string[];
+}
+
+export interface SnapshotBlock {
+  readonly id: string;
+  readonly scope: BlockScope;
+  readonly provider?: string;
+  readonly apiVersionId?: string;
+  /** 'GET /persons/{id}' for an operation block. */
+  readonly operation?: string;
+  readonly reason: string;
+  /** ISO 8601. */
+  readonly startsAt: string;
+  /** ISO 8601; absent: until lifted. */
+  readonly endsAt?: string;
 }
 
 export interface SnapshotConsumer {
