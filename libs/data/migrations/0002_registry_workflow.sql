@@ -51,6 +51,7 @@ CREATE TABLE "registrations" (
 	"form" jsonb NOT NULL,
 	"consumer_id" text,
 	"submitted_by" text,
+	"submitter_ip" text NOT NULL,
 	"submitted_at" timestamp with time zone NOT NULL,
 	"due_at" timestamp with time zone NOT NULL,
 	"decided_at" timestamp with time zone,
@@ -85,8 +86,10 @@ CREATE INDEX "blocks_lifted_at_idx" ON "blocks" USING btree ("lifted_at");--> st
 CREATE INDEX "notifications_consumer_id_id_idx" ON "notifications" USING btree ("consumer_id","id");--> statement-breakpoint
 CREATE INDEX "registrations_status_due_at_idx" ON "registrations" USING btree ("status","due_at");--> statement-breakpoint
 CREATE INDEX "registrations_organisation_idx" ON "registrations" USING btree ("organisation");--> statement-breakpoint
+CREATE INDEX "registrations_submitter_ip_submitted_at_idx" ON "registrations" USING btree ("submitter_ip","submitted_at");--> statement-breakpoint
 ALTER TABLE "api_versions" ADD CONSTRAINT "api_versions_kind_check" CHECK ("api_versions"."kind" in ('rest', 'soap'));--> statement-breakpoint
-ALTER TABLE "api_versions" ADD CONSTRAINT "api_versions_description_check" CHECK (("api_versions"."kind" = 'rest' and "api_versions"."openapi" is not null and "api_versions"."openapi_sha256" is not null) or ("api_versions"."kind" = 'soap' and "api_versions"."wsdl_url" is not null));--> statement-breakpoint
+ALTER TABLE "api_versions" ADD CONSTRAINT "api_versions_description_check" CHECK (("api_versions"."kind" = 'rest' and "api_versions"."openapi" is not null and "api_versions"."openapi_sha256" is not null) or ("api_versions"."kind" = 'soap' and "api_versions"."wsdl_url" is not null));
+--> statement-breakpoint
 CREATE FUNCTION "audit_log_append_only"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';

@@ -20,6 +20,9 @@ export const REGISTRY_TABLES = [
   'subscriptions',
 ] as const;
 
+/** Registry tables of the DGO's workflow, which the declarative file never writes. */
+export const WORKFLOW_TABLES = ['audit_log', 'blocks', 'notifications', 'registrations'] as const;
+
 /** Tables the declarative file never writes, emptied between tests too. */
 export const IAM_TABLES = ['iam_revoked_tokens', 'iam_signing_keys'] as const;
 
@@ -51,7 +54,7 @@ export async function openTestDatabase(
     database,
     url: server?.url,
     async truncate() {
-      await database.db.execute(sql.raw(`truncate table ${[...REGISTRY_TABLES, ...IAM_TABLES].join(", ")} cascade`));
+      await database.db.execute(sql.raw(`truncate table ${[...REGISTRY_TABLES, ...WORKFLOW_TABLES, ...IAM_TABLES].join(", ")} cascade`));
     },
     async close() {
       await database.close();

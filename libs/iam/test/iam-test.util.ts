@@ -35,7 +35,7 @@ export const KEY_ENCRYPTION_KEY = 'test-key-encryption-key-test-key-encryption-0
 export const SETUP_TIMEOUT_MS = 60_000;
 
 export const IAM_TABLES = ['iam_revoked_tokens', 'iam_signing_keys'] as const;
-const ALL_TABLES = ['admin_clients', 'api_versions', 'apis', 'certificates', 'consumer_systems', 'credentials', 'rate_limits', 'subscriptions', ...IAM_TABLES];
+const ALL_TABLES = ['admin_clients', 'api_versions', 'apis', 'audit_log', 'blocks', 'certificates', 'consumer_systems', 'credentials', 'notifications', 'rate_limits', 'registrations', 'subscriptions', ...IAM_TABLES];
 
 export interface TestDb {
   readonly database: LgspDatabase;

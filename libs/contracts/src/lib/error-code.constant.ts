@@ -29,6 +29,8 @@ export enum ErrorCode {
   UpstreamTimeout = 'upstream_timeout',
   UpstreamUnavailable = 'upstream_unavailable',
   CircuitOpen = 'circuit_open',
+  Forbidden = 'forbidden',
+  Conflict = 'conflict',
   Unprocessable = 'unprocessable',
   InternalError = 'internal_error',
 }
@@ -65,6 +67,8 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
   [ErrorCode.UpstreamTimeout]: { status: 504, title: 'The provider service did not answer in time' },
   [ErrorCode.UpstreamUnavailable]: { status: 502, title: 'The provider service could not be reached' },
   [ErrorCode.CircuitOpen]: { status: 503, title: 'The provider service is failing; calls are paused' },
+  [ErrorCode.Forbidden]: { status: 403, title: 'Your roles do not allow this action' },
+  [ErrorCode.Conflict]: { status: 409, title: 'The resource already exists or was changed meanwhile' },
   [ErrorCode.Unprocessable]: { status: 422, title: 'The request is well-formed but the rules refuse it' },
   [ErrorCode.InternalError]: { status: 500, title: 'Internal error' },
 };
@@ -72,8 +76,10 @@ export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
 const STATUS_FALLBACK: Readonly<Record<number, ErrorCode>> = {
   400: ErrorCode.ValidationFailed,
   401: ErrorCode.InvalidToken,
+  403: ErrorCode.Forbidden,
   404: ErrorCode.NotFound,
   405: ErrorCode.MethodNotAllowed,
+  409: ErrorCode.Conflict,
   412: ErrorCode.PreconditionFailed,
   413: ErrorCode.PayloadTooLarge,
   415: ErrorCode.UnsupportedMediaType,

@@ -4,6 +4,8 @@ import { ERROR_CODES, ErrorCode } from './error-code.constant';
 export interface ProblemItem {
   readonly location: string;
   readonly message: string;
+  /** The registry rule this item breaks, when it is one. */
+  readonly rule?: string;
 }
 
 /** RFC 9457 problem details with the contract's extension members. */
@@ -17,6 +19,10 @@ export interface Problem {
   readonly transactionId?: string;
   readonly errorId?: string;
   readonly errors?: readonly ProblemItem[];
+  /** The registry rule a well-formed request broke (422), e.g. `sunset-notice-60-days`. */
+  readonly rule?: string;
+  /** YYYY-MM-DD: the earliest date at which the refused step would be allowed. */
+  readonly earliest?: string;
 }
 
 export const PROBLEM_TYPE_PREFIX = 'urn:lgsp:problem:';
@@ -27,6 +33,8 @@ export interface ProblemExtras {
   transactionId?: string;
   errorId?: string;
   errors?: readonly ProblemItem[];
+  rule?: string;
+  earliest?: string;
 }
 
 export function problemOf(code: ErrorCode, extras: ProblemExtras = {}): Problem {
@@ -41,5 +49,7 @@ export function problemOf(code: ErrorCode, extras: ProblemExtras = {}): Problem 
     ...(extras.transactionId === undefined ? {} : { transactionId: extras.transactionId }),
     ...(extras.errorId === undefined ? {} : { errorId: extras.errorId }),
     ...(extras.errors === undefined ? {} : { errors: extras.errors }),
+    ...(extras.rule === undefined ? {} : { rule: extras.rule }),
+    ...(extras.earliest === undefined ? {} : { earliest: extras.earliest }),
   };
 }

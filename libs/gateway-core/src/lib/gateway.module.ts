@@ -88,7 +88,7 @@ export class GatewayModule {
       controllers: [HealthController],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
-        { provide: RegistryState, useFactory: () => new RegistryState(options.registry, logger) },
+        { provide: RegistryState, useFactory: () => new RegistryState(options.registry, logger, { publicUrl: config.publicUrl }) },
         {
           provide: JwksState,
           useFactory: () => new JwksState(options.jwks, options.changes, logger, { refreshIntervalMs: config.tokens.jwksRefreshSeconds * 1000 }),

@@ -16,7 +16,7 @@ export function idsOf(request: FastifyRequest): { requestId?: string; transactio
 export function problemFromError(error: unknown, request: FastifyRequest): { problem: Problem; headers?: Readonly<Record<string, string>> } {
   const ids = idsOf(request);
   if (error instanceof LgspError) {
-    return { problem: problemOf(error.code, { ...ids, detail: error.detail, errors: error.errors }), headers: error.headers };
+    return { problem: problemOf(error.code, { ...ids, detail: error.detail, errors: error.errors, ...error.extensions }), headers: error.headers };
   }
   const status = error instanceof HttpException ? error.getStatus() : (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -24,6 +24,8 @@ export const registrations = pgTable(
     form: jsonb('form').$type<Record<string, unknown>>().notNull(),
     consumerId: text('consumer_id').references(() => consumerSystems.id, { onDelete: 'set null' }),
     submittedBy: text('submitted_by'),
+    /** Counted to rate-limit submissions without credentials per client IP. */
+    submitterIp: text('submitter_ip').notNull(),
     submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull(),
     /** Five working days after submission: the DGO's answer is due by then. */
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
@@ -42,6 +44,7 @@ export const registrations = pgTable(
   (t) => [
     index('registrations_status_due_at_idx').on(t.status, t.dueAt),
     index('registrations_organisation_idx').on(t.organisation),
+    index('registrations_submitter_ip_submitted_at_idx').on(t.submitterIp, t.submittedAt),
     check('registrations_status_check', oneOf(t.status, REGISTRATION_STATUSES)),
     check('registrations_due_check', sql`${t.dueAt} > ${t.submittedAt}`),
   ],

@@ -35,6 +35,7 @@ describe.each(DATABASE_KINDS)('loadRegistrySnapshot on %s', (kind) => {
       subscriptions: [],
       rateLimits: [],
       certificates: [],
+      blocks: [],
     });
   });
 
@@ -46,6 +47,7 @@ describe.each(DATABASE_KINDS)('loadRegistrySnapshot on %s', (kind) => {
       {
         domain: 'documents',
         version: 'v1',
+        kind: 'rest',
         status: 'published',
         classification: 'noi-bo',
         upstreams: { sandbox: 'http://127.0.0.1:9100', production: 'http://127.0.0.1:9100' },
@@ -53,6 +55,7 @@ describe.each(DATABASE_KINDS)('loadRegistrySnapshot on %s', (kind) => {
       {
         domain: 'documents',
         version: 'v2',
+        kind: 'rest',
         status: 'draft',
         classification: 'noi-bo',
         upstreams: { sandbox: 'http://127.0.0.1:9100/v2', production: 'http://127.0.0.1:9100/v2' },
@@ -60,7 +63,10 @@ describe.each(DATABASE_KINDS)('loadRegistrySnapshot on %s', (kind) => {
       {
         domain: 'registry-search',
         version: 'v2',
+        kind: 'rest',
+        provider: 'Bộ Nội vụ',
         status: 'deprecated',
+        deprecatedAt: expect.any(String),
         classification: 'mat',
         upstreams: { sandbox: 'http://127.0.0.1:9200', production: 'https://registry-search.bnv.gov.vn' },
         readTimeoutMs: 5000,

@@ -45,6 +45,7 @@ export async function loadRegistrySnapshot(db: LgspDb): Promise<RegistrySnapshot
           ...(v.readTimeoutMs !== null && { readTimeoutMs: v.readTimeoutMs }),
           ...(v.writeTimeoutMs !== null && { writeTimeoutMs: v.writeTimeoutMs }),
           ...(v.sunset !== null && { sunset: v.sunset }),
+          ...(v.deprecatedAt !== null && { deprecatedAt: v.deprecatedAt.toISOString() }),
           ...(successorOf.has(`${domain} ${v.version}`) && { successor: successorOf.get(`${domain} ${v.version}`) }),
           openapi: v.openapi,
           ...(v.soapReadActions !== null && { soapReadActions: v.soapReadActions }),

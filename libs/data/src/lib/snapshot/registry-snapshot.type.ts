@@ -30,6 +30,8 @@ export interface SnapshotApiVersion {
   readonly writeTimeoutMs?: number;
   /** YYYY-MM-DD. */
   readonly sunset?: string;
+  /** ISO 8601, when deprecated: the moment for RFC 9745's Deprecation header. */
+  readonly deprecatedAt?: string;
   /** The successor version's path, /v2/documents, once one is published. */
   readonly successor?: string;
   /** REST: the provider's OpenAPI 3.0 document. SOAP: null. */

@@ -1,4 +1,5 @@
 import type { AccessTokenClaims, Environment, ErrorCode, SecurityEvent } from '@lgsp/contracts';
+import type { OpenApiOperation } from '@lgsp/openapi';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { ApiRoute } from '../routing/route-table';
@@ -22,6 +23,8 @@ export interface GatewayContext {
   /** The part after /{version}/{domain}, forwarded to the provider. */
   resourcePath?: string;
   route?: ApiRoute;
+  /** REST: the operation of the provider's document the request calls; unset for SOAP. */
+  operation?: OpenApiOperation;
   /** The verified access token's claims, once the authenticate policy has accepted it. */
   token?: AccessTokenClaims;
   /** The token's `env`: which upstream serves the call and which subscription it needs. */

@@ -6,6 +6,7 @@ import type { GatewayContext } from '../chain/gateway-context.type';
 import type { GatewayPolicy } from '../chain/gateway-policy.type';
 import { downstreamResponseHeaders, upstreamRequestHeaders } from '../proxy/upstream-headers.util';
 import { traceContextOf } from '../proxy/traceparent.util';
+import { applyLifecycleHeaders } from '../routing/lifecycle-headers.util';
 
 export interface ProxyPolicyConfig {
   readTimeoutMs: number;
@@ -99,6 +100,7 @@ export const proxyPolicy: GatewayPolicy<ProxyPolicyConfig> = {
       }
       context.upstreamDurationMs = performance.now() - started;
       reply.status(response.statusCode).headers(downstreamResponseHeaders(response.headers));
+      if (route.lifecycleHeaders !== undefined) applyLifecycleHeaders(reply, route.lifecycleHeaders, response.headers[Header.link]);
       const length = response.headers['content-length'];
       if (request.method === 'HEAD' || NO_BODY_STATUS.has(response.statusCode)) {
         await response.body.dump();

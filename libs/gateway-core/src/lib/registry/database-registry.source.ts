@@ -20,8 +20,8 @@ export function registryChangesOf(changes: Pick<ChangeChannel, 'subscribe'>): Re
 export function databaseRegistrySource(db: LgspDb, subscribe: RegistryChangeSubscriber = noRegistryChanges): RegistrySource {
   return {
     load: async (): Promise<RegistryView> => {
-      const { apiVersions, rateLimits } = await loadRegistrySnapshot(db);
-      return { apiVersions, rateLimits };
+      const { apiVersions, rateLimits, consumers, subscriptions, blocks } = await loadRegistrySnapshot(db);
+      return { apiVersions, rateLimits, consumers, subscriptions, blocks };
     },
     onChange: subscribe,
   };

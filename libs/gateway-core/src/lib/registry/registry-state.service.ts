@@ -1,12 +1,14 @@
 import type { SnapshotRateLimit } from '@lgsp/data';
 import type { Logger } from '@lgsp/observability';
 
-import type { RoutableApiVersion } from '../routing/route-table';
+import type { RouteTableInput, RouteTableOptions } from '../routing/route-table';
 import { RouteTable } from '../routing/route-table';
 
-/** What the gateway takes from a registry snapshot. */
-export interface RegistryView {
-  readonly apiVersions: readonly RoutableApiVersion[];
+/**
+ * What the gateway takes from a registry snapshot: the versions, consumer systems, subscriptions
+ * and kill switches it routes and authorizes by, and the rate limits the throttle builds from.
+ */
+export interface RegistryView extends RouteTableInput {
   readonly rateLimits: readonly SnapshotRateLimit[];
 }
 
@@ -37,6 +39,7 @@ export class RegistryState implements RouteSource {
   constructor(
     private readonly source: RegistrySource,
     private readonly logger: Logger,
+    private readonly options: RouteTableOptions,
   ) {}
 
   async start(): Promise<void> {
@@ -71,11 +74,14 @@ export class RegistryState implements RouteSource {
   private async reload(): Promise<void> {
     try {
       const view = await this.source.load();
-      const table = RouteTable.build(view.apiVersions);
+      const table = RouteTable.build(view, this.options);
       this.table = table;
       this.loaded = true;
       for (const listener of this.listeners) listener(table, view);
       this.logger.info({ event: { action: 'registry-loaded' }, lgsp: { routes: table.size } }, 'routing table loaded');
+      if (table.problems.length > 0) {
+        this.logger.warn({ event: { action: 'registry-operations-skipped' }, lgsp: { problems: table.problems } }, 'some OpenAPI operations are not served: their description is faulty');
+      }
     } catch (error) {
       this.logger.error({ err: error, event: { action: 'registry-load-failed' } }, 'registry reload failed; keeping the last routing table');
     }
