@@ -82,6 +82,8 @@ describe.each(['postgres', 'pglite'] as const)('gateway end to end on %s', (kind
       [
         'format_version: "1"',
         'consumers:',
+        '  - { id: tu-ha-noi.qlcb, name: Hệ thống quản lý cán bộ, subscriptions: [{ api: directory, version: v1 }, { api: down, version: v1 }] }',
+        '  - { id: bo-noi-vu.qlcb, name: Hệ thống quản lý cán bộ Bộ Nội vụ, subscriptions: [{ api: directory, version: v1 }] }',
         '  - { id: hung-yen.qlvb, name: Hệ thống quản lý văn bản, limits: { read_per_minute: 3, write_per_minute: 1 }, subscriptions: [{ api: directory, version: v1 }] }',
         'apis:',
         '  - { domain: directory, version: v1, upstream: "' + demo.url + '", openapi_file: "' + DEMO_OPENAPI + '", classification: noi-bo }',
@@ -146,8 +148,9 @@ describe.each(['postgres', 'pglite'] as const)('gateway end to end on %s', (kind
   it('carries one request id from the consumer to the provider, the log, the response and the ledger, and never the token', async () => {
     const requestId = randomUUID();
     const body = JSON.stringify({ organisationId: 'thanh-uy-ha-noi', title: 'Quyết định về công tác cán bộ' });
+    // PUT /documents/{documentId} of the demo provider's document; the spy echoes the body back.
     const res = await request(`${base}/v1/directory/documents/echo`, {
-      method: 'POST',
+      method: 'PUT',
       headers: { 'x-request-id': requestId, 'content-type': 'application/json', ...bearer(token) },
       body,
     });
@@ -165,7 +168,7 @@ describe.each(['postgres', 'pglite'] as const)('gateway end to end on %s', (kind
     expect((await records()).find((r) => r.transactionId === transactionId)).toMatchObject({
       requestId,
       status: 201,
-      method: 'POST',
+      method: 'PUT',
       apiDomain: 'directory',
       environment: 'sandbox',
       consumerId: 'tu-ha-noi.qlcb',

@@ -72,7 +72,11 @@ describe('three gateway replicas sharing PostgreSQL and Redis', () => {
             domain: 'directory',
             version: 'v1',
             upstreams: { sandbox: upstream.url, production: upstream.url },
-            openapi: { openapi: '3.0.3', info: { title: 'directory', version: '1' }, paths: {} },
+            openapi: {
+              openapi: '3.0.3',
+              info: { title: 'directory', version: '1' },
+              paths: { '/organisations': { get: { responses: { '200': { description: 'ok' } } } }, '/echo': { post: { responses: { '201': { description: 'echoed' } } } } },
+            },
             classification: 'noi-bo',
             status: 'published',
           },

@@ -39,8 +39,17 @@ describe('gateway with its throttling store unreachable', () => {
       {
         source: 'test',
         admins: [],
-        consumers: [],
-        apis: [{ domain: 'directory', version: 'v1', upstreams: { sandbox: upstream.url, production: upstream.url }, openapi: { openapi: '3.0.3', info: { title: 't', version: '1' }, paths: {} }, classification: 'noi-bo', status: 'published' }],
+        consumers: [{ id: 'tu-ha-noi.qlcb', name: 'Test consumer', credentials: [], certificates: [], subscriptions: [{ api: 'directory', version: 'v1', environments: ['sandbox'] }] }],
+        apis: [
+          {
+            domain: 'directory',
+            version: 'v1',
+            upstreams: { sandbox: upstream.url, production: upstream.url },
+            openapi: { openapi: '3.0.3', info: { title: 't', version: '1' }, paths: { '/organisations': { get: { responses: { '200': { description: 'ok' } } } } } },
+            classification: 'noi-bo',
+            status: 'published',
+          },
+        ],
       },
       { pepper: 'degraded-pepper-degraded-pepper-degraded' },
     );

@@ -24,12 +24,22 @@ import type { TestSigningKey } from './test-tokens.util';
 
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** The registry as the gateway sees it: a list of versions and a change signal. */
+const CONSUMERS = ['tu-ha-noi.qlcb', 'bo-noi-vu.qlcb'];
+
+/** The registry as the gateway sees it: a list of versions, every test consumer subscribed to each in both environments, and a change signal. */
 class ListRegistry implements RegistrySource {
   private listener?: () => void;
   constructor(public versions: RoutableApiVersion[]) {}
   async load(): Promise<RegistryView> {
-    return { apiVersions: this.versions, rateLimits: [] };
+    return {
+      apiVersions: this.versions,
+      rateLimits: [],
+      consumers: CONSUMERS.map((id) => ({ id, status: 'active' as const })),
+      subscriptions: CONSUMERS.flatMap((consumerId) =>
+        this.versions.flatMap((v) => (['sandbox', 'production'] as const).map((environment) => ({ consumerId, apiVersionId: v.id, environment }))),
+      ),
+      blocks: [],
+    };
   }
   onChange(listener: () => void): () => void {
     this.listener = listener;
@@ -41,8 +51,37 @@ class ListRegistry implements RegistrySource {
   }
 }
 
+/** The provider's document: every path the tests call, with the methods they call it with. */
+const OPENAPI = {
+  openapi: '3.0.3',
+  info: { title: 'spy provider', version: '1' },
+  paths: Object.fromEntries(
+    Object.entries({
+      '/organisations': ['get'],
+      '/organisations/{id}': ['get'],
+      '/records': ['get'],
+      '/x': ['get'],
+      '/echo': ['post', 'put'],
+      '/chunked': ['get'],
+      '/empty': ['delete'],
+      '/items': ['get'],
+      '/slow': ['get'],
+    }).map(([path, methods]) => [path, Object.fromEntries(methods.map((m) => [m, { responses: { '200': { description: 'ok' } } }]))]),
+  ),
+};
+
 function version(domain: string, upstream: string, extra: Partial<RoutableApiVersion> = {}): RoutableApiVersion {
-  return { id: randomUUID(), domain, version: 'v1', status: 'published', classification: 'noi-bo', upstreams: { sandbox: upstream, production: upstream }, ...extra };
+  return {
+    id: randomUUID(),
+    domain,
+    version: 'v1',
+    kind: 'rest',
+    status: 'published',
+    classification: 'noi-bo',
+    upstreams: { sandbox: upstream, production: upstream },
+    openapi: OPENAPI,
+    ...extra,
+  };
 }
 
 

@@ -14,8 +14,9 @@ import { announce } from './ready.util';
 
 /**
  * The LGSP gateway as `npm start` runs it — PGlite registry, IAM on the same listener, the full
- * read chain (request id, token check, routing, throttle, proxy), ledger outbox, access log at info
- * to a discarded stdout — with one API routed to the fixed upstream and one consumer subscribed.
+ * read chain (request id, token check, routing to the operation, authorization, throttle, proxy),
+ * ledger outbox, access log at info to a discarded stdout — with one API routed to the fixed
+ * upstream and one consumer subscribed.
  * Limits are raised so the throttle decides on every request but admits.
  */
 async function main(): Promise<void> {
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
           domain: 'bench',
           version: 'v1',
           upstreams: { sandbox: upstream, production: upstream },
-          openapi: { openapi: '3.0.3', info: { title: 'bench', version: '1' }, paths: {} },
+          openapi: { openapi: '3.0.3', info: { title: 'bench', version: '1' }, paths: { '/organisations': { get: { responses: { '200': { description: 'ok' } } } } } },
           classification: 'noi-bo',
           status: 'published',
         },

@@ -10,12 +10,13 @@ import {
   DATABASE_KINDS,
   IAM_TABLES,
   REGISTRY_TABLES,
+  WORKFLOW_TABLES,
   rowsOf,
   SETUP_TIMEOUT_MS,
   type TestLgspDatabase,
   openTestDatabase,
 } from '../../../test/test-database.util';
-import { apis, apiVersions, consumerSystems, rateLimits } from '../schema';
+import { apis, apiVersions, auditLog, consumerSystems, rateLimits } from '../schema';
 import { MIGRATIONS_FOLDER, migrateDatabase } from './migrate-database.util';
 import { openDatabase } from './open-database.util';
 
@@ -42,12 +43,12 @@ describe.each(DATABASE_KINDS)('migrateDatabase on %s', (kind) => {
   it('creates every registry table, and a second run is a no-op', async () => {
     expect(test.database.kind).toBe(kind);
     await migrateDatabase(test.database);
-    expect(await tableNames()).toEqual([...REGISTRY_TABLES, ...IAM_TABLES].sort());
+    expect(await tableNames()).toEqual([...REGISTRY_TABLES, ...WORKFLOW_TABLES, ...IAM_TABLES].sort());
     const applied = await appliedMigrations();
     expect(applied).toBeGreaterThan(0);
 
     await migrateDatabase(test.database);
-    expect(await tableNames()).toEqual([...REGISTRY_TABLES, ...IAM_TABLES].sort());
+    expect(await tableNames()).toEqual([...REGISTRY_TABLES, ...WORKFLOW_TABLES, ...IAM_TABLES].sort());
     expect(await appliedMigrations()).toBe(applied);
   });
 
@@ -82,6 +83,29 @@ describe.each(DATABASE_KINDS)('migrateDatabase on %s', (kind) => {
       db
         .insert(rateLimits)
         .values({ consumerId: 'tu-ha-noi.qlcb', apiVersionId: null, readPerMinute: 0, writePerMinute: 5 }),
+    ).rejects.toThrow();
+  });
+
+  it('keeps the audit log append-only: rows are added, never changed or removed', async () => {
+    const { db } = test.database;
+    const entry = { at: new Date(), actor: 'dgo-admin', actorRoles: ['dgo-admin'], action: 'consumer.suspend', targetType: 'consumer', targetId: 'x' };
+    const [row] = await db.insert(auditLog).values(entry).returning();
+    const appendOnly = { cause: expect.objectContaining({ message: expect.stringMatching(/audit_log is append-only/) }) };
+    await expect(db.update(auditLog).set({ actor: 'someone-else' })).rejects.toMatchObject(appendOnly);
+    await expect(db.delete(auditLog)).rejects.toMatchObject(appendOnly);
+    const rows = await db.select().from(auditLog);
+    expect(rows).toEqual([row]);
+  });
+
+  it('refuses an API version without a description of its kind, and a kill switch without its target', async () => {
+    const { db } = test.database;
+    const [api] = await db.insert(apis).values({ domain: 'soap-registry' }).returning();
+    const base = { apiId: api.id, classification: 'noi-bo', upstreamSandbox: 'http://127.0.0.1:9', upstreamProduction: 'http://127.0.0.1:9' } as const;
+    await expect(db.insert(apiVersions).values({ ...base, version: 'v1', kind: 'soap' })).rejects.toThrow();
+    await expect(db.insert(apiVersions).values({ ...base, version: 'v1', kind: 'rest' })).rejects.toThrow();
+    await db.insert(apiVersions).values({ ...base, version: 'v1', kind: 'soap', wsdlUrl: 'http://127.0.0.1:9/?wsdl', soapReadActions: ['GetPerson'] });
+    await expect(
+      db.execute(sql`insert into blocks (scope, reason, starts_at, created_by) values ('provider', 'x', now(), 'dgo')`),
     ).rejects.toThrow();
   });
 });
