@@ -24,3 +24,4 @@ export * from './lib/iam/iam-clients.util';
 export * from './lib/iam/iam-credentials.util';
 export * from './lib/iam/iam-revocations.util';
 export * from './lib/iam/iam-signing-keys.util';
+export * from './lib/client-secret.util';

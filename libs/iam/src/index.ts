@@ -8,7 +8,6 @@ export * from './lib/brute-force/auth-failure.repository';
 export * from './lib/brute-force/brute-force.service';
 export * from './lib/clients/bootstrap-admin.util';
 export * from './lib/clients/client-credentials.service';
-export * from './lib/clients/client-secret.util';
 export * from './lib/keys/key-encryption.util';
 export * from './lib/keys/signing-key-plan.util';
 export * from './lib/keys/signing-key.service';

@@ -1,1 +1,8 @@
-export {};
+export * from './lib/auth/admin-principal.type';
+export * from './lib/registry-options.type';
+export * from './lib/registry.app';
+export * from './lib/registry.module';
+export * from './lib/registrations/registration.rules';
+export * from './lib/rules/certificate-chain.util';
+export * from './lib/rules/lifecycle.rules';
+export * from './lib/rules/working-days.util';

@@ -2,7 +2,7 @@ import type { AdminRole } from '@lgsp/contracts';
 import type { LgspDb } from '@lgsp/data';
 import { createFirstAdminClient, hashSecret } from '@lgsp/data';
 
-import { generateClientSecret } from './client-secret.util';
+import { generateClientSecret } from '@lgsp/data';
 
 export interface BootstrapAdminOptions {
   readonly clientId: string;

@@ -6,7 +6,7 @@ import { request } from 'undici';
 import type { RunningIam, TestDb } from '../../../test/iam-test.util';
 import { FORM, PEPPER, SETUP_TIMEOUT_MS, TestClock, basic, openTestDb, seedAdmin, seedConsumer, startIam } from '../../../test/iam-test.util';
 import { ClientCredentialsService } from './client-credentials.service';
-import { CLIENT_SECRET_BYTES, generateClientSecret } from './client-secret.util';
+import { CLIENT_SECRET_BYTES, generateClientSecret } from '@lgsp/data';
 
 describe('generateClientSecret', () => {
   it('gives 256 bits of CSPRNG output, base64url, never twice the same', () => {

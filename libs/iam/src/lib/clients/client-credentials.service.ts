@@ -5,7 +5,7 @@ import type { LgspDb } from '@lgsp/data';
 import { hashSecret, insertCredential, rotateCredentialSecret } from '@lgsp/data';
 
 import { MAX_TOKEN_TTL_SECONDS } from '../iam.constant';
-import { generateClientId, generateClientSecret } from './client-secret.util';
+import { generateClientId, generateClientSecret } from '@lgsp/data';
 
 export interface IssueCredentialInput {
   readonly consumerId: string;

@@ -58,7 +58,10 @@ describe('parsePemBundle', () => {
       '\n' +
       pem('leaf-ec.key.pem') +
       pem('other-root-ca.pem');
-    expect(parsePemBundle(bundle).map((c) => c.fingerprint256)).toEqual([root.fingerprint256, otherRoot.fingerprint256]);
+    expect(parsePemBundle(bundle).map((c) => c.fingerprint256)).toEqual([
+      root.fingerprint256,
+      otherRoot.fingerprint256,
+    ]);
   });
 
   it.each([
@@ -67,6 +70,11 @@ describe('parsePemBundle', () => {
     [
       'a truncated bundle',
       pem('root-ca.pem') + pem('other-root-ca.pem').replace('-----END CERTIFICATE-----', ''),
+      'The PEM text has a BEGIN CERTIFICATE line without its END line',
+    ],
+    [
+      'a block whose END line is missing before the next block',
+      pem('root-ca.pem').replace('-----END CERTIFICATE-----', '') + pem('other-root-ca.pem'),
       'The PEM text has a BEGIN CERTIFICATE line without its END line',
     ],
     [
@@ -112,7 +120,8 @@ describe('verifyCertificateChain', () => {
   });
 
   it('accepts a certificate that is itself an anchor, CA or not', () => {
-    expect(verifyCertificateChain(pem('root-ca.pem'), [root], now)).toEqual({ ok: true, chain: [root] });
+    const result = verifyCertificateChain(pem('root-ca.pem'), [root], now);
+    expect(result.ok && result.chain.map((c) => c.fingerprint256)).toEqual([root.fingerprint256]);
     expect(verifyCertificateChain(pem('self-signed.pem'), [certificate('self-signed.pem')], now).ok).toBe(true);
   });
 
@@ -127,7 +136,8 @@ describe('verifyCertificateChain', () => {
         reason: 'untrusted',
         detail:
           "Certificate 'C=VN, O=Untrusted unit (test), CN=leaf-other' is issued by " +
-          "'C=VN, O=Untrusted CA (test), CN=Other Test Root CA', which is neither a trust anchor nor a presented intermediate",
+          "'C=VN, O=Untrusted CA (test), CN=Other Test Root CA', " +
+          'which is neither a trust anchor nor a presented intermediate',
       });
       expect(verifyCertificateChain(pem('leaf-other.pem'), [otherRoot], now).ok).toBe(true);
     });
@@ -141,7 +151,8 @@ describe('verifyCertificateChain', () => {
     it('refuses a self-signed leaf', () => {
       expect(refusal(verifyCertificateChain(pem('self-signed.pem'), [root], now))).toEqual({
         reason: 'untrusted',
-        detail: "Certificate 'C=VN, O=Self-signing unit (test), CN=self-signed' is self-signed and is not a trust anchor",
+        detail:
+          "Certificate 'C=VN, O=Self-signing unit (test), CN=self-signed' is self-signed and is not a trust anchor",
       });
     });
 
@@ -195,9 +206,13 @@ describe('verifyCertificateChain', () => {
   describe('validity at now', () => {
     const { notBefore, notAfter } = certificateValidity(leafEc);
 
-    it('accepts both bounds, which RFC 5280 makes inclusive', () => {
-      expect(verifyCertificateChain(pem('leaf-ec.pem'), [root], notBefore).ok).toBe(true);
-      expect(verifyCertificateChain(pem('leaf-ec.pem'), [root], notAfter).ok).toBe(true);
+    it('accepts both bounds, which RFC 5280 makes inclusive, and not a millisecond beyond', () => {
+      const bounds = certificateValidity(root);
+      const at = (time: number) => verifyCertificateChain(pem('root-ca.pem'), [root], new Date(time));
+      expect(at(bounds.notBefore.getTime()).ok).toBe(true);
+      expect(at(bounds.notAfter.getTime()).ok).toBe(true);
+      expect(refusal(at(bounds.notBefore.getTime() - 1)).reason).toBe('not-yet-valid');
+      expect(refusal(at(bounds.notAfter.getTime() + 1)).reason).toBe('expired');
     });
 
     it('refuses an expired leaf', () => {
@@ -223,7 +238,9 @@ describe('verifyCertificateChain', () => {
       expect(certificateValidity(leafRsa).notAfter.getTime()).toBeGreaterThanOrEqual(at.getTime());
       expect(refusal(verifyCertificateChain(pem('leaf-rsa.pem'), [root], at))).toEqual({
         reason: 'expired',
-        detail: `Certificate 'C=VN, O=Ban Co yeu Chinh phu (test), CN=LGSP Test Intermediate CA' expired at ${intermediateEnd.toISOString()}`,
+        detail:
+          "Certificate 'C=VN, O=Ban Co yeu Chinh phu (test), CN=LGSP Test Intermediate CA' " +
+          `expired at ${intermediateEnd.toISOString()}`,
       });
     });
 

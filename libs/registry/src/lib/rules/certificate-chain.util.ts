@@ -11,7 +11,7 @@ export const MAX_CHAIN_LENGTH = 5;
 
 const DAY_MS = 86_400_000;
 const BEGIN_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
-const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
+const END_CERTIFICATE = '-----END CERTIFICATE-----';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /**
@@ -20,11 +20,8 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
  * a truncated trust-anchor file cannot silently drop an anchor.
  */
 export function parsePemBundle(text: string): X509Certificate[] {
-  const bodies = [...text.matchAll(CERTIFICATE_BLOCK)].map((match) => match[1].replace(/\s+/g, ''));
-  const begun = text.split(BEGIN_CERTIFICATE).length - 1;
-  if (begun === 0) throw new Error('The PEM text holds no CERTIFICATE block');
-  if (begun !== bodies.length) throw new Error('The PEM text has a BEGIN CERTIFICATE line without its END line');
-
+  const bodies = certificateBlocks(text);
+  if (bodies.length === 0) throw new Error('The PEM text holds no CERTIFICATE block');
   return bodies.map((body, index) => {
     const which = `Certificate ${index + 1} of the PEM text`;
     if (body.length % 4 !== 0 || !BASE64.test(body)) throw new Error(`${which} is not valid base64`);
@@ -38,6 +35,23 @@ export function parsePemBundle(text: string): X509Certificate[] {
     if (!certificate.raw.equals(der)) throw new Error(`${which} has trailing bytes after the certificate`);
     return certificate;
   });
+}
+
+/** The base64 of each CERTIFICATE block, found in one linear pass: the text comes from uploads. */
+function certificateBlocks(text: string): string[] {
+  const bodies: string[] = [];
+  for (let from = 0; ; ) {
+    const begin = text.indexOf(BEGIN_CERTIFICATE, from);
+    if (begin === -1) return bodies;
+    const start = begin + BEGIN_CERTIFICATE.length;
+    const end = text.indexOf(END_CERTIFICATE, start);
+    const body = end === -1 ? undefined : text.slice(start, end);
+    if (body === undefined || body.includes(BEGIN_CERTIFICATE)) {
+      throw new Error('The PEM text has a BEGIN CERTIFICATE line without its END line');
+    }
+    bodies.push(body.replace(/\s+/g, ''));
+    from = end + END_CERTIFICATE.length;
+  }
 }
 
 /**

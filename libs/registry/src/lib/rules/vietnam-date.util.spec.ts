@@ -5,7 +5,7 @@ describe('isIsoDate', () => {
     expect(isIsoDate(value)).toBe(true);
   });
 
-  it.each(['2027-02-29', '2026-13-01', '2026-04-31', '2026-1-01', '', '2026-11-20T00:00:00Z', ' 2026-11-20', 'next year'])(
+  it.each(['2027-02-29', '2026-13-01', '2026-04-31', '2026-1-01', '', '2026-11-20T00:00:00Z', ' 2026-11-20', 'soon'])(
     'refuses %j',
     (value) => {
       expect(isIsoDate(value)).toBe(false);
