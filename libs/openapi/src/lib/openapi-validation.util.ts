@@ -84,7 +84,8 @@ function checkReferences(document: JsonObject): { problems: OpenApiProblem[]; br
     if (typeof ref === 'string') {
       const pointer = toPointer([...tokens, '$ref']);
       if (!ref.startsWith('#')) {
-        problems.push({ pointer, message: `External reference '${ref}' is refused: the document must be self-contained ('#/...' references only)` });
+        const message = `External reference '${ref}' is refused: the document must be self-contained ('#/...' references only)`;
+        problems.push({ pointer, message });
       } else if (resolveLocalRef(document, ref) === undefined) {
         problems.push({ pointer, message: `Reference '${ref}' does not resolve within the document` });
         broken.push(tokens);

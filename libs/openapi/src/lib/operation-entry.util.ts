@@ -24,7 +24,8 @@ export function operationEntriesOf(document: unknown): OperationEntry[] {
     const item = { ...pathItem, value: pathItem.value };
     for (const method of [...HTTP_METHODS].sort(compareStrings)) {
       const operation = childLocated(item, method.toLowerCase());
-      if (isJsonObject(operation.value)) entries.push({ method, path, pathItem: item, operation: { ...operation, value: operation.value } });
+      if (!isJsonObject(operation.value)) continue;
+      entries.push({ method, path, pathItem: item, operation: { ...operation, value: operation.value } });
     }
   }
   return entries;
