@@ -116,7 +116,9 @@ describe('authorize policy', () => {
 
   it('refuses with 500 rather than admit a call the earlier phases did not authenticate and route', () => {
     expectRefusal(authorize(undefined, 'persons'), ErrorCode.InternalError, /without an authenticated consumer/);
-    expectRefusal(authorize('tu-ha-noi.qlcb', 'persons', undefined), ErrorCode.InternalError, /without an authenticated consumer/);
+    const unauthenticated = callOf('GET', '/v1/persons/x', { consumerId: 'tu-ha-noi.qlcb' }).context;
+    unauthenticated.route = routes.table.lookup('v1', 'persons');
+    expectRefusal(handler.handle(unauthenticated) as LgspError, ErrorCode.InternalError, /without an authenticated consumer/);
     const { context } = callOf('GET', '/v1/persons/x', { consumerId: 'tu-ha-noi.qlcb', environment: 'sandbox' });
     expectRefusal(handler.handle(context) as LgspError, ErrorCode.InternalError, /routed API/);
     context.route = routes.table.lookup('v1', 'persons');

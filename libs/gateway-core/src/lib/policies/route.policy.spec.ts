@@ -78,20 +78,29 @@ describe('route policy', () => {
       expectRefusal(route('GET', '/persons').result, ErrorCode.NotFound);
     });
 
-    it('serves none of the operations of a version whose document cannot be read, nor a faulty operation', () => {
+    it('serves none of the operations of a version whose document cannot be read, nor a faulty or Tuyệt mật operation', () => {
       routes.table = tableOf({
         apiVersions: [
           apiVersion('broken', { openapi: { openapi: '3.0.3', paths: 'not an object' } }),
           apiVersion('partly', {
-            openapi: openApiDocument({ '/good': { get: {} }, '/bad': { get: { 'x-lgsp-classification': 'very-secret' } } }),
+            openapi: openApiDocument({
+              '/good': { get: {} },
+              '/bad': { get: { 'x-lgsp-classification': 'very-secret' } },
+              '/secret': { get: { 'x-lgsp-classification': 'tuyet-mat' } },
+            }),
           }),
         ],
       });
       expectRefusal(route('GET', '/v1/broken/persons').result, ErrorCode.NotFound);
       expect(route('GET', '/v1/partly/good').result).toBeUndefined();
       expectRefusal(route('GET', '/v1/partly/bad').result, ErrorCode.NotFound);
-      expect(routes.table.problems.some((p) => p.startsWith('broken v1: '))).toBe(true);
-      expect(routes.table.problems).toContain('partly v1: GET /bad is not served');
+      expectRefusal(route('GET', '/v1/partly/secret').result, ErrorCode.NotFound);
+      // Said once, when the table is built.
+      expect(routes.table.problems).toEqual([
+        'broken v1: the OpenAPI document describes no operation the gateway can serve',
+        expect.stringMatching(/^partly v1: \/paths\/~1bad\/get\/x-lgsp-classification: x-lgsp-classification must be one of/),
+        expect.stringMatching(/^partly v1: \/paths\/~1secret\/get\/x-lgsp-classification: GET \/secret is classified tuyet-mat/),
+      ]);
     });
   });
 

@@ -1,5 +1,7 @@
+import type { FastifyReply } from 'fastify';
+
 import { apiVersion, block, tableOf } from '../../../test/registry-view.util';
-import { deprecationField, lifecycleHeadersOf, sunsetField } from './lifecycle-headers.util';
+import { applyLifecycleHeaders, deprecationField, lifecycleHeadersOf, sunsetField } from './lifecycle-headers.util';
 import { blockInEffect } from './route-block';
 import { RouteTable, upstreamTargetOf } from './route-table';
 
@@ -22,7 +24,7 @@ describe('RouteTable.build', () => {
       label: '/v1/persons',
     });
     expect(table.lookup('v2', 'persons')).toBeUndefined();
-    expect(table.origins()).toEqual(new Set(['http://127.0.0.1:9100', 'https://p.example.gov.vn']));
+    expect(table.origins()).toEqual(new Set(['http://127.0.0.1:9100', 'https://p.example.gov.vn', 'https://provider.example.gov.vn']));
     expect(RouteTable.empty().size).toBe(0);
     expect(() => upstreamTargetOf('ftp://x')).toThrow(/only http and https/);
   });
@@ -119,5 +121,19 @@ describe('lifecycle headers', () => {
   it('links the successor on the public URL, and says nothing it does not know', () => {
     expect(lifecycleHeadersOf({ successor: '/v2/documents' }, 'https://api.lgsp.gov.vn')).toEqual([['link', '<https://api.lgsp.gov.vn/v2/documents>; rel="successor-version"']]);
     expect(lifecycleHeadersOf({}, 'https://api.lgsp.gov.vn')).toBeUndefined();
+  });
+
+  it("speaks for the version over the provider, keeping the provider's own links beside the successor's", () => {
+    const fields = lifecycleHeadersOf({ deprecatedAt: '2026-10-01T00:00:00Z', sunset: '2027-06-30', successor: '/v2/documents' }, 'https://api.lgsp.gov.vn')!;
+    const set = new Map<string, string>([['deprecation', '@1'], ['sunset', 'Thu, 01 Jan 2099 00:00:00 GMT']]);
+    const reply = { header: (name: string, value: string) => set.set(name, value) } as unknown as FastifyReply;
+    applyLifecycleHeaders(reply, fields, ['</documents?page=2>; rel="next"', '</documents?page=9>; rel="last"']);
+    expect(Object.fromEntries(set)).toEqual({
+      deprecation: '@1790812800',
+      sunset: 'Tue, 29 Jun 2027 17:00:00 GMT',
+      link: '</documents?page=2>; rel="next", </documents?page=9>; rel="last", <https://api.lgsp.gov.vn/v2/documents>; rel="successor-version"',
+    });
+    applyLifecycleHeaders(reply, fields, '</documents?page=3>; rel="next"');
+    expect(set.get('link')).toBe('</documents?page=3>; rel="next", <https://api.lgsp.gov.vn/v2/documents>; rel="successor-version"');
   });
 });
