@@ -1,8 +1,15 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 
+import { ApisController } from './apis/apis.controller';
+import { ApisService } from './apis/apis.service';
+import { AuditController } from './audit/audit.controller';
 import { AdminAuthGuard } from './auth/admin-auth.guard';
 import { AdminTokenVerifier } from './auth/admin-token.verifier';
+import { BlocksController } from './blocks/blocks.controller';
+import { BlocksService } from './blocks/blocks.service';
+import { ConsumersController } from './consumers/consumers.controller';
+import { ConsumersService } from './consumers/consumers.service';
 import { REGISTRY_OPTIONS, type RegistryModuleOptions } from './registry-options.type';
 import { RegistrationsController } from './registrations/registrations.controller';
 import { RegistrationsService } from './registrations/registrations.service';
@@ -17,8 +24,8 @@ export class RegistryModule {
   static forRoot(options: RegistryModuleOptions): DynamicModule {
     return {
       module: RegistryModule,
-      controllers: [RegistrationsController],
-      providers: [{ provide: REGISTRY_OPTIONS, useValue: options }, AdminTokenVerifier, AdminAuthGuard, RegistryStore, RegistrationsService],
+      controllers: [RegistrationsController, ConsumersController, ApisController, BlocksController, AuditController],
+      providers: [{ provide: REGISTRY_OPTIONS, useValue: options }, AdminTokenVerifier, AdminAuthGuard, RegistryStore, RegistrationsService, ConsumersService, ApisService, BlocksService],
     };
   }
 }
