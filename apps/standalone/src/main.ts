@@ -5,10 +5,10 @@ import { applyDeclarativeConfig, loadDeclarativeFile, migrateDatabase, openChang
 import { startDemoProvider } from '@lgsp/demo-provider-core';
 import { createGatewayApp, databaseJwksSource, databaseRevocationSource, openOutbox } from '@lgsp/gateway-core';
 import { IamModule } from '@lgsp/iam';
-import { createHttpApp, listenOn, onShutdownSignal, runMain } from '@lgsp/http';
+import { onShutdownSignal, runMain } from '@lgsp/http';
 import { createLogger } from '@lgsp/observability';
+import { createRegistryApp, loadTrustAnchors } from '@lgsp/registry';
 
-import { AdminModule } from './admin/admin.module';
 import { DEMO_CLIENT_ID, demoRegistry } from './demo-registry';
 
 const logger = createLogger({ service: 'lgsp', level: config.logLevel });
@@ -22,6 +22,7 @@ runMain(async () => {
   for (const warning of config.warnings) logger.warn(warning);
   // A bad file stops start-up before anything is opened or listening.
   const declared = config.declarativeConfig === undefined ? undefined : await loadDeclarativeFile(config.declarativeConfig);
+  const trustAnchors = await loadTrustAnchors(config);
   const pepper = await resolveSecretPepper(config);
   const keyEncryptionKey = await resolveKeyEncryptionKey(config);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
@@ -54,15 +55,16 @@ runMain(async () => {
     tracingEnabled: telemetry.enabled,
   });
   const publicUrl = await gateway.listen();
-  const admin = await createHttpApp(AdminModule, { service: 'lgsp-admin', logger, bodyLimit: config.maxBodyBytes });
-  const adminUrl = await listenOn(admin.app, config.adminHost, config.adminPort);
+  // The registry's admin API shares the channel: a suspension or a block reaches the data plane at once.
+  const admin = await createRegistryApp({ config, logger, database, changes, pepper, trustAnchors, withProcessMetrics: false });
+  const adminUrl = await admin.listen();
 
   logger.info({ event: { action: 'started' }, lgsp: { publicUrl, adminUrl, demoProviderUrl: demo.url } }, 'LGSP started');
   const lines = [
     '',
     'LGSP is running (embedded default: one process, PGlite registry, local ledger).',
     `  public listener   ${publicUrl}   (data plane /{version}/{domain}/{resource}, OAuth /oauth2/token, /.well-known/oauth-authorization-server, /health/ready, /metrics)`,
-    `  admin listener    ${adminUrl}`,
+    `  admin listener    ${adminUrl}   (registry admin API /admin/v1/..., openapi/admin.yaml)`,
     `  demo provider     ${demo.url}   (registered as directory v1)`,
     `  data dir          ${config.dataDir}   (ledger records in ledger/outbox/)`,
   ];
@@ -80,7 +82,7 @@ runMain(async () => {
 
   onShutdownSignal(async () => {
     await gateway.close();
-    await admin.app.close();
+    await admin.close();
     await demo.close();
     await changes.close();
     await database.close();
