@@ -7,6 +7,8 @@ import { adminClients, hashSecret, type LgspDatabase, migrateDatabase, openDatab
 import { createTestDatabase, type SpyUpstream, startSpyUpstream, startTsProcess, type TestDatabase, type TsProcess } from '@lgsp/testing';
 
 const PUBLIC_URL = 'https://api.lgsp.test';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- admin answers are JSON whose shape each step asserts
+type AdminAnswer = any;
 const PEPPER = 'platform-pepper-platform-pepper-platform-pepper';
 const DGO_SECRET = 'platform-dgo-secret-Hq3Vt8Lm2Xp7Rw4Kz9Nb6Cd1';
 /** The contract: a registry change is enforced by every gateway within 2 s. */
@@ -43,7 +45,7 @@ describe('registry → gateway, three processes on one PostgreSQL', () => {
     return child.waitFor(listening).then((match) => match[1]);
   }
 
-  async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  async function admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: AdminAnswer }> {
     const response = await fetch(adminUrl + path, {
       method,
       headers: { authorization: `Bearer ${dgoToken}`, ...(body !== undefined && { 'content-type': 'application/json' }) },

@@ -22,6 +22,8 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 import { createRegistryApp, type RegistryApp } from '../src';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are JSON whose shape each test asserts
+export type AdminAnswer = any;
 export const PEPPER = 'registry-test-pepper-registry-test-pepper';
 export const SETUP_TIMEOUT_MS = 60_000;
 
@@ -50,7 +52,7 @@ export interface TestRegistry {
   /** Creates the admin client (when new) and an access token for it, signed with a key published in the IAM tables. */
   tokenFor(identity: AdminIdentity, options?: { expiresInSeconds?: number; scope?: string }): Promise<string>;
   /** fetch against the admin listener with a bearer token and a JSON body. */
-  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  call(method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: AdminAnswer }>;
   truncate(): Promise<void>;
   close(): Promise<void>;
 }

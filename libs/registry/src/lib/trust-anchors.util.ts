@@ -10,11 +10,11 @@ export async function loadTrustAnchors(config: LgspConfig): Promise<X509Certific
   const file = config.registry.trustAnchorsFile;
   if (file === undefined) return undefined;
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new Error(`LGSP_TRUST_ANCHORS: cannot read ${file} (${error.code ?? error.message})`);
+    throw new Error(`LGSP_TRUST_ANCHORS: cannot read ${file} (${error.code ?? error.message})`, { cause: error });
   });
   try {
     return parsePemBundle(text);
   } catch (error) {
-    throw new Error(`LGSP_TRUST_ANCHORS: ${file} holds no usable CA certificate (${(error as Error).message})`);
+    throw new Error(`LGSP_TRUST_ANCHORS: ${file} holds no usable CA certificate (${(error as Error).message})`, { cause: error });
   }
 }
