@@ -8,6 +8,7 @@ export { openDatabase } from './lib/database/open-database.util';
 export * from './lib/declarative/apply-declarative-config.util';
 export * from './lib/declarative/declarative-config.error';
 export * from './lib/declarative/declarative-config.type';
+export * from './lib/declarative/export-declarative-config.util';
 export { DECLARATIVE_CONFIG_SCHEMA_FILE } from './lib/declarative/declarative-schema.util';
 export * from './lib/declarative/load-declarative-file.util';
 export * from './lib/schema';

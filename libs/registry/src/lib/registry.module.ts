@@ -10,6 +10,8 @@ import { BlocksController } from './blocks/blocks.controller';
 import { BlocksService } from './blocks/blocks.service';
 import { ConsumersController } from './consumers/consumers.controller';
 import { ConsumersService } from './consumers/consumers.service';
+import { ExportController } from './export/export.controller';
+import { ExportService } from './export/export.service';
 import { REGISTRY_OPTIONS, type RegistryModuleOptions } from './registry-options.type';
 import { RegistrationsController } from './registrations/registrations.controller';
 import { RegistrationsService } from './registrations/registrations.service';
@@ -24,8 +26,8 @@ export class RegistryModule {
   static forRoot(options: RegistryModuleOptions): DynamicModule {
     return {
       module: RegistryModule,
-      controllers: [RegistrationsController, ConsumersController, ApisController, BlocksController, AuditController],
-      providers: [{ provide: REGISTRY_OPTIONS, useValue: options }, AdminTokenVerifier, AdminAuthGuard, RegistryStore, RegistrationsService, ConsumersService, ApisService, BlocksService],
+      controllers: [RegistrationsController, ConsumersController, ApisController, BlocksController, AuditController, ExportController],
+      providers: [{ provide: REGISTRY_OPTIONS, useValue: options }, AdminTokenVerifier, AdminAuthGuard, RegistryStore, RegistrationsService, ConsumersService, ApisService, BlocksService, ExportService],
     };
   }
 }
