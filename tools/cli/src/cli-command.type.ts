@@ -1,9 +1,11 @@
 import type { ParseArgsConfig } from 'node:util';
 
-/** Where a command writes: the process's streams, or a test's buffers. */
+/** Where a command writes (the process's streams, or a test's buffers) and the environment it reads. */
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** The environment variables the command reads (LGSP_ADMIN_URL, ...); the process's when absent. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Exit codes: 0 done, 1 the command could not do it, 2 the command line is wrong. */
@@ -22,5 +24,7 @@ export interface CliCommand {
   readonly help: string;
   /** node:util parseArgs options (`--help` is added to every command). */
   readonly options: CliOptions;
-  run(values: Readonly<Record<string, string | boolean | undefined>>, io: CliIo): Promise<ExitCodeValue>;
+  /** Names of its positional arguments, each required: `lgsp admin consumers show <id>` has ['id']. */
+  readonly args?: readonly string[];
+  run(values: Readonly<Record<string, string | boolean | undefined>>, io: CliIo, args: Readonly<Record<string, string>>): Promise<ExitCodeValue>;
 }

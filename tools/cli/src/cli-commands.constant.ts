@@ -1,5 +1,23 @@
 import type { CliCommand } from './cli-command.type';
+import { adminApisCommands } from './commands/admin-apis.command';
+import { adminAuditCommand } from './commands/admin-audit.command';
+import { adminBlocksCommands } from './commands/admin-blocks.command';
 import { adminBootstrapCommand } from './commands/admin-bootstrap.command';
+import { adminCallCommand } from './commands/admin-call.command';
+import { adminConsumersCommands } from './commands/admin-consumers.command';
+import { adminExportCommand } from './commands/admin-export.command';
+import { adminRegistrationsCommands } from './commands/admin-registrations.command';
+import { adminTokenCommand } from './commands/admin-token.command';
 
 /** Every command of `lgsp`; add one here (and its file under commands/). */
-export const CLI_COMMANDS: readonly CliCommand[] = [adminBootstrapCommand];
+export const CLI_COMMANDS: readonly CliCommand[] = [
+  adminBootstrapCommand,
+  adminTokenCommand,
+  ...adminRegistrationsCommands,
+  ...adminConsumersCommands,
+  ...adminApisCommands,
+  ...adminBlocksCommands,
+  adminAuditCommand,
+  adminExportCommand,
+  adminCallCommand,
+];

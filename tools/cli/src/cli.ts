@@ -8,8 +8,9 @@ function overview(commands: readonly CliCommand[]): string {
   return [
     'Usage: lgsp <command> [options]',
     '',
-    "The LGSP operator's command line. It reads the same configuration as the platform",
-    '(environment variables: DATABASE_URL, LGSP_DATA_DIR, ...; see docs/configuration.md).',
+    "The LGSP operator's command line. 'admin bootstrap' works on the registry itself and reads the",
+    "platform's configuration (DATABASE_URL, LGSP_DATA_DIR, ...; see docs/configuration.md); the other",
+    'admin commands call the admin API over HTTP (LGSP_ADMIN_URL, LGSP_ADMIN_TOKEN, ...; see docs/registry.md).',
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.path.join(' ').padEnd(width)}   ${c.summary}`),
@@ -37,14 +38,16 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
     io.stderr(`lgsp: unknown command '${argv.filter((a) => !a.startsWith('-')).join(' ')}'\n\n${overview(commands)}`);
     return ExitCode.usage;
   }
+  const names = command.args ?? [];
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv.slice(command.path.length)],
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: false,
+      allowPositionals: names.length > 0,
       strict: true,
-    }) as { values: Record<string, string | boolean | undefined> });
+    }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (error) {
     io.stderr(`lgsp ${command.path.join(' ')}: ${(error as Error).message}\n\n${command.help}`);
     return ExitCode.usage;
@@ -53,5 +56,11 @@ export async function runCli(argv: readonly string[], commands: readonly CliComm
     io.stdout(command.help);
     return ExitCode.ok;
   }
-  return command.run(values, io);
+  if (positionals.length !== names.length) {
+    const wanted = names.map((name) => `<${name}>`).join(' ');
+    const problem = positionals.length < names.length ? `missing ${names.slice(positionals.length).map((name) => `<${name}>`).join(' ')}` : `unexpected argument '${positionals[names.length]}'`;
+    io.stderr(`lgsp ${command.path.join(' ')}: ${problem} (usage: lgsp ${command.path.join(' ')} ${wanted})\n\n${command.help}`);
+    return ExitCode.usage;
+  }
+  return command.run(values, io, Object.fromEntries(names.map((name, i) => [name, positionals[i]])));
 }
