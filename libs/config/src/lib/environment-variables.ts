@@ -70,6 +70,11 @@ export class EnvironmentVariables {
   @MinLength(1)
   LGSP_TRUST_ANCHORS?: string;
 
+  @ConfigVariable({ description: 'Public holidays (YYYY-MM-DD, comma-separated) that are not working days for the DGO\'s 5-working-day answer to a registration; weekends never are.', isSensitive: false })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}(,\d{4}-\d{2}-\d{2})*$/, { message: 'must be dates YYYY-MM-DD separated by commas' })
+  LGSP_HOLIDAYS?: string;
+
   @ConfigVariable({ description: 'Connection registrations one client IP may submit without credentials per hour.', isSensitive: false, defaultText: '10' })
   @Type(() => Number)
   @Min(1)

@@ -26,6 +26,8 @@ export interface LgspConfig {
     /** Absolute, when set: the PEM bundle consumer certificates must chain to. */
     readonly trustAnchorsFile?: string;
     readonly registrationsPerHour: number;
+    /** YYYY-MM-DD, Vietnam calendar. */
+    readonly holidays: readonly string[];
   };
   /** Set explicitly, or generated into the data dir on the embedded default (resolveSecretPepper). */
   readonly secretPepper?: string;
@@ -122,6 +124,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     registry: {
       trustAnchorsFile: vars.LGSP_TRUST_ANCHORS === undefined ? undefined : abs(vars.LGSP_TRUST_ANCHORS),
       registrationsPerHour: vars.LGSP_REGISTRATIONS_PER_HOUR,
+      holidays: vars.LGSP_HOLIDAYS === undefined ? [] : vars.LGSP_HOLIDAYS.split(','),
     },
     secretPepper: vars.LGSP_SECRET_PEPPER,
     keyEncryptionKey: vars.LGSP_KEY_ENCRYPTION_KEY,

@@ -17,7 +17,7 @@ export interface RegistryModuleOptions {
   readonly clock?: () => Date;
   /** The CA certificates of LGSP_TRUST_ANCHORS; absent: certificate uploads are refused. */
   readonly trustAnchors?: readonly X509Certificate[];
-  /** Vietnamese public holidays (YYYY-MM-DD) that are not working days for the DGO's deadline. */
+  /** Vietnamese public holidays (YYYY-MM-DD) that are not working days for the DGO's deadline; default LGSP_HOLIDAYS. */
   readonly holidays?: ReadonlySet<string>;
 }
 

@@ -85,7 +85,7 @@ export class RegistrationsService {
     const followUpSecret = randomBytes(24).toString('base64url');
     return this.store.write(actor, { notifyGateways: false }, async ({ tx, now, audit }) => {
       if (principal === undefined) await this.limitAnonymous(tx, ip, now);
-      const dueAt = dueDateOf(now, REGISTRATION_ANSWER_WORKING_DAYS, this.options.holidays);
+      const dueAt = dueDateOf(now, REGISTRATION_ANSWER_WORKING_DAYS, this.options.holidays ?? new Set(this.options.config.registry.holidays));
       const reference = await this.freeReference(tx, now);
       await tx.insert(registrations).values({
         reference,
