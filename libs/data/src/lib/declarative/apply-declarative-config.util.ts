@@ -408,6 +408,7 @@ async function applyAdmins(tx: Tx, config: DeclarativeConfig, prepared: Prepared
   for (const admin of config.admins) {
     const values = {
       name: admin.name ?? null,
+      organisation: admin.organisation ?? null,
       roles: [...admin.roles],
       secretHash: prepared.adminHashes.get(admin.clientId) as string,
     };

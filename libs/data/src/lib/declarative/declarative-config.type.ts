@@ -51,6 +51,7 @@ export interface DeclarativeAdmin {
   readonly secret: DeclarativeSecret;
   readonly roles: readonly AdminRole[];
   readonly name?: string;
+  readonly organisation?: string;
 }
 
 export interface DeclarativeApi {
@@ -115,6 +116,7 @@ export interface RawAdmin extends RawSecretChoice {
   client_id: string;
   roles: AdminRole[];
   name?: string;
+  organisation?: string;
 }
 
 export interface RawApi {

@@ -245,12 +245,12 @@ async function exportAdmins(
       skipped.push(`${what}: a consumer credential has the same client_id, which the format refuses`);
       continue;
     }
-    if (admin.organisation !== null) skipped.push(`${what}: its organisation, not in the format`);
     const entry: RawAdmin = {
       client_id: admin.clientId,
       client_secret_hash: admin.secretHash,
       roles: [...admin.roles],
       ...(admin.name !== null && { name: admin.name }),
+      ...(admin.organisation !== null && { organisation: admin.organisation }),
     };
     const refusal = await refusalOf({ format_version: '1', admins: [entry] });
     if (refusal) {

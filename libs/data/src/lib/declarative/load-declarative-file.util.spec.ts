@@ -65,6 +65,7 @@ describe('loadDeclarativeFile', () => {
         secret: { hash: 'hmac-sha256:c29jLWFuYWx5c3QtaGFzaC0wMTIzNDU2Nzg5YWJjZGV' },
         roles: ['soc-analyst', 'consumer'],
         name: 'SOC team',
+        organisation: 'tu-ha-noi',
       },
     ]);
     const [v1, , search] = config.apis;

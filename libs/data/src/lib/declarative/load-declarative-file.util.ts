@@ -66,6 +66,7 @@ export async function parseDeclarativeConfig(
       secret: toSecret(admin),
       roles: admin.roles,
       ...(admin.name !== undefined && { name: admin.name }),
+      ...(admin.organisation !== undefined && { organisation: admin.organisation }),
     })),
     apis,
   };
