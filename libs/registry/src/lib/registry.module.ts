@@ -1,9 +1,12 @@
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 
+import { AdminClientsController } from './admin-clients/admin-clients.controller';
+import { AdminClientsService } from './admin-clients/admin-clients.service';
 import { ApisController } from './apis/apis.controller';
 import { ApisService } from './apis/apis.service';
 import { AuditController } from './audit/audit.controller';
+import { AuditService } from './audit/audit.service';
 import { AdminAuthGuard } from './auth/admin-auth.guard';
 import { AdminTokenVerifier } from './auth/admin-token.verifier';
 import { BlocksController } from './blocks/blocks.controller';
@@ -26,8 +29,8 @@ export class RegistryModule {
   static forRoot(options: RegistryModuleOptions): DynamicModule {
     return {
       module: RegistryModule,
-      controllers: [RegistrationsController, ConsumersController, ApisController, BlocksController, AuditController, ExportController],
-      providers: [{ provide: REGISTRY_OPTIONS, useValue: options }, AdminTokenVerifier, AdminAuthGuard, RegistryStore, RegistrationsService, ConsumersService, ApisService, BlocksService, ExportService],
+      controllers: [RegistrationsController, ConsumersController, ApisController, BlocksController, AuditController, ExportController, AdminClientsController],
+      providers: [{ provide: REGISTRY_OPTIONS, useValue: options }, AdminTokenVerifier, AdminAuthGuard, RegistryStore, RegistrationsService, ConsumersService, ApisService, BlocksService, ExportService, AdminClientsService, AuditService],
     };
   }
 }

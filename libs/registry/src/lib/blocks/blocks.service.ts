@@ -81,7 +81,15 @@ export class BlocksService {
         .returning();
       if (rows.length === 0) throw new LgspError(ErrorCode.NotFound, `No block ${id} in force`);
       await context.audit({ action: 'block.lift', targetType: 'block', targetId: id, before: { liftedAt: null }, after: { liftedAt: context.now.toISOString() }, reason });
-      return this.viewOf(rows[0], null, null);
+      const [target] =
+        rows[0].apiVersionId === null
+          ? [undefined]
+          : await context.tx
+              .select({ domain: apis.domain, version: apiVersions.version })
+              .from(apiVersions)
+              .innerJoin(apis, eq(apiVersions.apiId, apis.id))
+              .where(eq(apiVersions.id, rows[0].apiVersionId));
+      return this.viewOf(rows[0], target?.domain ?? null, target?.version ?? null);
     });
   }
 

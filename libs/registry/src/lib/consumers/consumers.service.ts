@@ -155,11 +155,11 @@ export class ConsumersService {
 
   /** The certificate must parse, be valid now and chain to LGSP_TRUST_ANCHORS; only then is it stored. */
   async addCertificate(id: string, dto: CertificateDto, principal: AdminPrincipal, actor: Actor) {
+    await this.visible(id, principal);
     const anchors = this.options.trustAnchors;
     if (anchors === undefined || anchors.length === 0) {
       throw ruleViolation('trust-anchors-missing', 'LGSP_TRUST_ANCHORS is not configured: the registry cannot check certificates, so it accepts none');
     }
-    await this.visible(id, principal);
     const now = this.store.now();
     const verification = verifyCertificateChain(dto.pem, anchors, now);
     if (!verification.ok) {

@@ -50,12 +50,13 @@ describe('registrations through the admin API', () => {
     // The submitter follows it with the secret; a wrong secret learns nothing, not even that it exists.
     const followed = await registry.call('GET', `/admin/v1/registrations/${reference}`, { headers: { 'x-follow-up-secret': followUpSecret } });
     expect(followed.status).toBe(200);
-    expect(followed.body).toMatchObject({ reference, status: 'submitted', overdue: false, organisation: 'tu-ha-noi' });
+    // An anonymous submitter's organisation id is only a claim until the DGO approves it.
+    expect(followed.body).toMatchObject({ reference, status: 'submitted', overdue: false, organisation: null, form: { organisation: { id: 'tu-ha-noi' } } });
     expect(followed.body).not.toHaveProperty('followUpSecretHash');
     const guessed = await registry.call('GET', `/admin/v1/registrations/${reference}`, { headers: { 'x-follow-up-secret': 'x'.repeat(32) } });
     expect(guessed.status).toBe(404);
     expect((await registry.call('GET', `/admin/v1/registrations/${reference}`, { token: otherUnit })).status).toBe(404);
-    expect((await registry.call('GET', `/admin/v1/registrations/${reference}`, { token: hanoi })).status).toBe(200);
+    expect((await registry.call('GET', `/admin/v1/registrations/${reference}`, { token: hanoi })).status).toBe(404);
 
     // A week later it is overdue and listed as such.
     registry.setNow(new Date('2026-11-27T17:00:01Z'));
@@ -70,7 +71,8 @@ describe('registrations through the admin API', () => {
 
     const approved = await registry.call('POST', `/admin/v1/registrations/${reference}/approve`, { token: dgo, body: { consumerId: 'tu-ha-noi.qlcb', note: 'Đồng ý' } });
     expect(approved.status).toBe(200);
-    expect(approved.body).toMatchObject({ status: 'approved', consumerId: 'tu-ha-noi.qlcb', decidedBy: 'dgo', decisionNote: 'Đồng ý' });
+    expect(approved.body).toMatchObject({ status: 'approved', consumerId: 'tu-ha-noi.qlcb', organisation: 'tu-ha-noi', decidedBy: 'dgo', decisionNote: 'Đồng ý' });
+    expect((await registry.call('GET', `/admin/v1/registrations/${reference}`, { token: hanoi })).status).toBe(200);
     const [consumer] = await registry.database.db.select().from(consumerSystems).where(eq(consumerSystems.id, 'tu-ha-noi.qlcb'));
     expect(consumer).toMatchObject({ name: 'Hệ thống quản lý cán bộ', organisation: 'tu-ha-noi', status: 'active', securityLevel: 3, maxClassification: 'noi-bo', connectionOption: 2 });
 
@@ -87,6 +89,7 @@ describe('registrations through the admin API', () => {
       registration: { status: 'sandbox' },
       credential: { clientId: expect.any(String), clientSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), environment: 'sandbox' },
       subscriptions: ['directory v1'],
+      skipped: [],
     });
     const [credential] = await registry.database.db.select().from(credentials).where(eq(credentials.clientId, sandbox.body.credential.clientId));
     expect(credential).toMatchObject({ consumerId: 'tu-ha-noi.qlcb', environment: 'sandbox', status: 'active' });

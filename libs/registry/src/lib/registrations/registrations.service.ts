@@ -52,6 +52,8 @@ export interface CredentialsIssued {
   readonly registration: RegistrationView;
   readonly credential: IssuedCredential;
   readonly subscriptions: readonly string[];
+  /** Approved data rows whose API version is no longer published: not subscribed. */
+  readonly skipped: readonly string[];
 }
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
@@ -81,7 +83,10 @@ export class RegistrationsService {
         errors: violations,
       });
     }
-    const organisation = principal !== undefined && hasRole(principal, 'consumer') && principal.organisation !== undefined ? principal.organisation : (form.organisation.id ?? null);
+    // Only an authenticated admin vouches for a unit: an anonymous submitter's organisation id is a
+    // claim the DGO confirms at approval, so it gives that unit's admins no access before then.
+    const organisation =
+      principal === undefined ? null : hasRole(principal, 'dgo-admin') ? (form.organisation.id ?? null) : (principal.organisation ?? null);
     const followUpSecret = randomBytes(24).toString('base64url');
     return this.store.write(actor, { notifyGateways: false }, async ({ tx, now, audit }) => {
       if (principal === undefined) await this.limitAnonymous(tx, ip, now);
@@ -140,7 +145,7 @@ export class RegistrationsService {
       }
       const [existing] = await context.tx.select({ id: consumerSystems.id }).from(consumerSystems).where(eq(consumerSystems.id, decision.consumerId)).limit(1);
       if (existing !== undefined) throw new LgspError(ErrorCode.Conflict, `A consumer system ${decision.consumerId} already exists`);
-      const organisation = decision.organisation ?? row.organisation;
+      const organisation = decision.organisation ?? row.organisation ?? form.organisation.id ?? null;
       await context.tx.insert(consumerSystems).values({
         id: decision.consumerId,
         name: form.system.name,
@@ -227,7 +232,7 @@ export class RegistrationsService {
         environment,
         subscriptions: available,
       });
-      return { registration, credential, subscriptions: available };
+      return { registration, credential, subscriptions: available, skipped: wanted.filter((key) => !apis.has(key)) };
     });
   }
 

@@ -4,7 +4,7 @@ import { IsBoolean, IsISO8601, IsOptional, IsString, Length, Matches, ValidateNe
 
 export class ApproveRegistrationDto {
   @ApiProperty({ description: 'Id of the consumer system to create: the `sub` of its tokens.', example: 'tu-ha-noi.qlcb' })
-  @Matches(/^[a-z0-9][a-z0-9._-]{0,127}$/)
+  @Matches(/^[a-z0-9](?:[a-z0-9.-]{0,126}[a-z0-9])?$/, { message: 'consumerId must be lower-case letters, digits, dots and hyphens (e.g. tu-ha-noi.qlcb)' })
   consumerId!: string;
 
   @ApiPropertyOptional({ description: "The unit's code, when the form did not carry one." })
