@@ -1,3 +1,4 @@
+export * from './lib/address-range.util';
 export * from './lib/config.error';
 export * from './lib/config-variable.decorator';
 export * from './lib/data-dir.util';

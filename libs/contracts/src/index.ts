@@ -6,4 +6,5 @@ export * from './lib/problem.type';
 export * from './lib/transaction-record.type';
 export * from './lib/uuid.util';
 export * from './lib/oauth.constant';
+export * from './lib/backend-jwt.constant';
 export * from './lib/registry-change.type';

@@ -1,6 +1,7 @@
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
+import { IsAddressList } from './address-list.decorator';
 import { ConfigVariable } from './config-variable.decorator';
 
 const toBoolean = ({ value }: { value: unknown }): unknown => {
@@ -52,6 +53,34 @@ export class EnvironmentVariables {
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   LGSP_ALLOW_PLAIN_HTTP?: boolean;
+
+  @ConfigVariable({ description: 'PEM file of the public listener\'s certificate chain (leaf first). With LGSP_TLS_KEY the listener serves HTTPS only: TLS 1.2 at least, TLS 1.3 preferred.', isSensitive: false })
+  @ValidateIf((env: EnvironmentVariables) => env.LGSP_TLS_CERT !== undefined || env.LGSP_TLS_KEY !== undefined)
+  @MinLength(1)
+  @IsString({ message: 'is required with LGSP_TLS_KEY (the certificate of that key)' })
+  LGSP_TLS_CERT?: string;
+
+  @ConfigVariable({ description: 'PEM file of the private key of LGSP_TLS_CERT (the path, never the key, is the value).', isSensitive: false })
+  @ValidateIf((env: EnvironmentVariables) => env.LGSP_TLS_CERT !== undefined || env.LGSP_TLS_KEY !== undefined)
+  @MinLength(1)
+  @IsString({ message: 'is required with LGSP_TLS_CERT (the private key of that certificate)' })
+  LGSP_TLS_KEY?: string;
+
+  @ConfigVariable({ description: 'PEM bundle of the CA certificates (usually the LGSP_TRUST_ANCHORS file) whose client certificates the public listener asks for: optional mutual TLS. A client without one is still served; a verified one is known to the gateway by its SHA-256 fingerprint. Needs LGSP_TLS_CERT and LGSP_TLS_KEY.', isSensitive: false })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  LGSP_TLS_CLIENT_CA?: string;
+
+  @ConfigVariable({ description: 'IP addresses and CIDR blocks (IPv4 or IPv6, comma-separated) of the load balancers and proxies whose X-Forwarded-For is believed: the client IP (zones, per-IP limits, ledger) is the rightmost address not in this list. Unset: the connection\'s address.', isSensitive: false })
+  @IsOptional()
+  @IsAddressList()
+  LGSP_TRUSTED_PROXIES?: string;
+
+  @ConfigVariable({ description: 'CIDR blocks (comma-separated) of the Party wide-area network: Mật and Tối mật operations are served only to client IPs inside them (403 zone_forbidden otherwise). Unset: no client is in the zone.', isSensitive: false })
+  @IsOptional()
+  @IsAddressList()
+  LGSP_WAN_CIDRS?: string;
 
   @ConfigVariable({ description: 'Directory where the embedded default keeps its files (PGlite registry, ledger segments, generated keys).', isSensitive: false, defaultText: '.lgsp (under the working directory)' })
   @IsString()
@@ -209,12 +238,81 @@ export class EnvironmentVariables {
   @IsInt()
   LGSP_UPSTREAM_WRITE_TIMEOUT_MS = 10000;
 
+  @ConfigVariable({ description: 'Consecutive failures (connection errors, timeouts, 502/503/504 answers) after which the gateway stops calling a provider origin and answers 503 circuit_open.', isSensitive: false, defaultText: '5' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(1000)
+  @IsInt()
+  LGSP_CIRCUIT_FAILURE_THRESHOLD = 5;
+
+  @ConfigVariable({ description: 'Milliseconds an open circuit refuses calls to its provider origin (the Retry-After of circuit_open) before one trial call is let through.', isSensitive: false, defaultText: '30000' })
+  @Type(() => Number)
+  @Min(100)
+  @Max(3600000)
+  @IsInt()
+  LGSP_CIRCUIT_OPEN_MS = 30000;
+
+  @ConfigVariable({ description: 'PKCS#8 PEM file of the EC P-256 private key that signs the backend JWT (X-LGSP-Assertion) sent to providers; every gateway replica must share it. Unset: generated once into the data dir.', isSensitive: false, defaultText: '$LGSP_DATA_DIR/backend-jwt-key.pem' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  LGSP_BACKEND_JWT_KEY?: string;
+
   @ConfigVariable({ description: 'Largest request body the gateway accepts, in bytes (413 payload_too_large beyond).', isSensitive: false, defaultText: '1048576' })
   @Type(() => Number)
   @Min(1)
   @Max(1073741824)
   @IsInt()
   LGSP_MAX_BODY_BYTES = 1048576;
+
+  @ConfigVariable({ description: 'Requests per second one client IP may send to the data plane before the guard answers 429 rate_limited, ahead of token verification (a cheap flood shield, not the consumer budget). 0 turns it off.', isSensitive: false, defaultText: '200' })
+  @Type(() => Number)
+  @Min(0)
+  @Max(1000000)
+  @IsInt()
+  LGSP_GUARD_PER_IP_PER_SECOND = 200;
+
+  @ConfigVariable({ description: 'Data-plane requests one gateway works on at once; beyond, the guard answers 429 rate_limited with Retry-After: 1 before verifying the token.', isSensitive: false, defaultText: '2000' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(1000000)
+  @IsInt()
+  LGSP_GUARD_MAX_IN_FLIGHT = 2000;
+
+  @ConfigVariable({ description: 'Largest request head (request line and headers) of the public listener, in bytes; larger ones are answered 431 and the connection closed.', isSensitive: false, defaultText: '16384' })
+  @Type(() => Number)
+  @Min(1024)
+  @Max(1048576)
+  @IsInt()
+  LGSP_MAX_HEADER_BYTES = 16384;
+
+  @ConfigVariable({ description: 'Open connections the public listener accepts; further ones are closed at once.', isSensitive: false, defaultText: '10000' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(1000000)
+  @IsInt()
+  LGSP_MAX_CONNECTIONS = 10000;
+
+  @ConfigVariable({ description: 'Milliseconds a client has to send a whole request (head and body) to the public listener; a slower one is answered 408 and disconnected.', isSensitive: false, defaultText: '10000' })
+  @Type(() => Number)
+  @Min(100)
+  @Max(600000)
+  @IsInt()
+  LGSP_CLIENT_TIMEOUT_MS = 10000;
+
+  @ConfigVariable({ description: 'Milliseconds a client has to send the request head (and a new connection its first request); at most LGSP_CLIENT_TIMEOUT_MS. Also bounds the TLS handshake.', isSensitive: false, defaultText: '5000' })
+  @Type(() => Number)
+  @Min(100)
+  @Max(600000)
+  @IsInt()
+  LGSP_CLIENT_HEADERS_TIMEOUT_MS = 5000;
+
+  @ConfigVariable({ description: 'Milliseconds an idle keep-alive connection of the public listener stays open between requests (longer than a load balancer\'s idle timeout, so the balancer closes first).', isSensitive: false, defaultText: '72000' })
+  @Type(() => Number)
+  @Min(100)
+  @Max(600000)
+  @IsInt()
+  LGSP_KEEP_ALIVE_TIMEOUT_MS = 72000;
 
   @ConfigVariable({ description: 'How often the gateway flushes transaction records to the durable outbox, in milliseconds; a crash loses at most this interval.', isSensitive: false, defaultText: '200' })
   @Type(() => Number)
@@ -228,6 +326,13 @@ export class EnvironmentVariables {
   @Min(4096)
   @IsInt()
   LGSP_LEDGER_SEGMENT_BYTES = 67108864;
+
+  @ConfigVariable({ description: 'Milliseconds a stopping process (SIGTERM, SIGINT) lets requests in flight finish once it has stopped accepting; then their connections are closed, the ledger outbox is flushed and the process exits.', isSensitive: false, defaultText: '10000' })
+  @Type(() => Number)
+  @Min(0)
+  @Max(600000)
+  @IsInt()
+  LGSP_SHUTDOWN_GRACE_MS = 10000;
 
   @ConfigVariable({ description: 'Port of the demo provider service that `npm start` runs and registers (0 picks a free port).', isSensitive: false, defaultText: '9100' })
   @Type(() => Number)

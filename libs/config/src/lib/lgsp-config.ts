@@ -4,6 +4,8 @@ import { plainToInstance } from 'class-transformer';
 import type { ValidationError } from 'class-validator';
 import { validateSync } from 'class-validator';
 
+import { parseAddressList } from './address-range.util';
+import type { AddressRange } from './address-range.util';
 import { ConfigError } from './config.error';
 import { configVariablesOf } from './config-variable.decorator';
 import { EnvironmentVariables } from './environment-variables';
@@ -17,6 +19,19 @@ export interface LgspConfig {
   /** Without a trailing slash. */
   readonly publicUrl: string;
   readonly allowPlainHttp: boolean;
+  /** Set: the public listener serves HTTPS only (absolute paths of the PEM files). */
+  readonly tls?: {
+    readonly certFile: string;
+    readonly keyFile: string;
+    /** Set: client certificates chaining to these CAs are asked for (optional mutual TLS). */
+    readonly clientCaFile?: string;
+  };
+  readonly network: {
+    /** Whose X-Forwarded-For is believed; empty: the connection's address is the client's. */
+    readonly trustedProxies: readonly AddressRange[];
+    /** The Party wide-area network zone; empty: no client is in it. */
+    readonly wanCidrs: readonly AddressRange[];
+  };
   /** Absolute. */
   readonly dataDir: string;
   /** Absolute, when set. */
@@ -57,13 +72,35 @@ export interface LgspConfig {
     readonly connectTimeoutMs: number;
     readonly readTimeoutMs: number;
     readonly writeTimeoutMs: number;
+    readonly circuitFailureThreshold: number;
+    readonly circuitOpenMs: number;
+    /** Absolute, when set: the backend JWT's signing key; unset: generated into the data dir. */
+    readonly backendJwtKeyFile?: string;
   };
   readonly maxBodyBytes: number;
+  /** The data plane's flood shield, ahead of token verification. */
+  readonly guard: {
+    /** 0: no per-IP limit. */
+    readonly perIpPerSecond: number;
+    readonly maxInFlight: number;
+  };
+  /** Limits of the public listener's connections (slow clients, oversized heads, connection floods). */
+  readonly listener: {
+    readonly maxHeaderBytes: number;
+    readonly maxConnections: number;
+    /** The whole request (head and body). */
+    readonly clientTimeoutMs: number;
+    /** The request head; also the TLS handshake. */
+    readonly headersTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+  };
   readonly ledger: {
     readonly flushIntervalMs: number;
     readonly segmentBytes: number;
   };
   readonly demoProviderPort: number;
+  /** Milliseconds requests in flight may take to finish after a stop signal (LGSP_SHUTDOWN_GRACE_MS). */
+  readonly shutdownGraceMs: number;
   /** Unknown LGSP_* variables (most likely typos), reported at start-up. */
   readonly warnings: readonly string[];
 }
@@ -96,7 +133,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const problems = flatten(validateSync(vars, { forbidUnknownValues: true, stopAtFirstError: true }));
 
   const allowPlainHttp = vars.LGSP_ALLOW_PLAIN_HTTP ?? isLoopbackHost(vars.LGSP_HOST);
-  if (problems.length === 0 && !allowPlainHttp) {
+  const tlsOn = vars.LGSP_TLS_CERT !== undefined && vars.LGSP_TLS_KEY !== undefined;
+  if (problems.length === 0 && vars.LGSP_TLS_CLIENT_CA !== undefined && !tlsOn) {
+    problems.push('LGSP_TLS_CLIENT_CA: client certificates are asked for in the TLS handshake; set LGSP_TLS_CERT and LGSP_TLS_KEY too');
+  }
+  if (problems.length === 0 && vars.LGSP_CLIENT_HEADERS_TIMEOUT_MS > vars.LGSP_CLIENT_TIMEOUT_MS) {
+    problems.push(`LGSP_CLIENT_HEADERS_TIMEOUT_MS: must not exceed LGSP_CLIENT_TIMEOUT_MS (${vars.LGSP_CLIENT_TIMEOUT_MS}), the time for the whole request`);
+  }
+  // With a certificate the listener serves HTTPS only, wherever it binds.
+  if (problems.length === 0 && !tlsOn && !allowPlainHttp) {
     problems.push(
       `LGSP_ALLOW_PLAIN_HTTP: the public listener binds ${vars.LGSP_HOST}, which is not loopback, and would serve plain HTTP; ` +
         'set LGSP_ALLOW_PLAIN_HTTP=true only behind a TLS-terminating load balancer',
@@ -107,9 +152,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   const warnings = Object.keys(env)
     .filter((name) => name.startsWith('LGSP_') && !known.has(name) && !name.startsWith('LGSP_TEST_'))
     .map((name) => `${name}: unknown variable, ignored (a typo?)`);
+  const trustedProxies = parseAddressList(vars.LGSP_TRUSTED_PROXIES ?? '').ranges;
+  if (vars.LGSP_ALLOW_PLAIN_HTTP === true && !tlsOn && !isLoopbackHost(vars.LGSP_HOST) && trustedProxies.length === 0) {
+    warnings.push(
+      'LGSP_TRUSTED_PROXIES: unset behind a TLS-terminating load balancer, every client appears as the balancer (one per-IP limit for all, no Party-WAN zone, its address in the ledger)',
+    );
+  }
 
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(cwd, p));
-  const publicUrl = (vars.LGSP_PUBLIC_URL ?? `http://${vars.LGSP_HOST.includes(':') ? `[${vars.LGSP_HOST}]` : vars.LGSP_HOST}:${vars.LGSP_PORT}`).replace(/\/+$/, '');
+  const publicUrl = (vars.LGSP_PUBLIC_URL ?? `${tlsOn ? 'https' : 'http'}://${vars.LGSP_HOST.includes(':') ? `[${vars.LGSP_HOST}]` : vars.LGSP_HOST}:${vars.LGSP_PORT}`).replace(/\/+$/, '');
 
   return {
     port: vars.LGSP_PORT,
@@ -118,6 +169,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     adminHost: vars.LGSP_ADMIN_HOST,
     publicUrl,
     allowPlainHttp,
+    tls:
+      vars.LGSP_TLS_CERT === undefined || vars.LGSP_TLS_KEY === undefined
+        ? undefined
+        : {
+            certFile: abs(vars.LGSP_TLS_CERT),
+            keyFile: abs(vars.LGSP_TLS_KEY),
+            clientCaFile: vars.LGSP_TLS_CLIENT_CA === undefined ? undefined : abs(vars.LGSP_TLS_CLIENT_CA),
+          },
+    network: { trustedProxies, wanCidrs: parseAddressList(vars.LGSP_WAN_CIDRS ?? '').ranges },
     dataDir: abs(vars.LGSP_DATA_DIR),
     declarativeConfig: vars.LGSP_DECLARATIVE_CONFIG === undefined ? undefined : abs(vars.LGSP_DECLARATIVE_CONFIG),
     databaseUrl: vars.DATABASE_URL,
@@ -150,10 +210,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       connectTimeoutMs: vars.LGSP_UPSTREAM_CONNECT_TIMEOUT_MS,
       readTimeoutMs: vars.LGSP_UPSTREAM_READ_TIMEOUT_MS,
       writeTimeoutMs: vars.LGSP_UPSTREAM_WRITE_TIMEOUT_MS,
+      circuitFailureThreshold: vars.LGSP_CIRCUIT_FAILURE_THRESHOLD,
+      circuitOpenMs: vars.LGSP_CIRCUIT_OPEN_MS,
+      backendJwtKeyFile: vars.LGSP_BACKEND_JWT_KEY === undefined ? undefined : abs(vars.LGSP_BACKEND_JWT_KEY),
     },
     maxBodyBytes: vars.LGSP_MAX_BODY_BYTES,
+    guard: { perIpPerSecond: vars.LGSP_GUARD_PER_IP_PER_SECOND, maxInFlight: vars.LGSP_GUARD_MAX_IN_FLIGHT },
+    listener: {
+      maxHeaderBytes: vars.LGSP_MAX_HEADER_BYTES,
+      maxConnections: vars.LGSP_MAX_CONNECTIONS,
+      clientTimeoutMs: vars.LGSP_CLIENT_TIMEOUT_MS,
+      headersTimeoutMs: vars.LGSP_CLIENT_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: vars.LGSP_KEEP_ALIVE_TIMEOUT_MS,
+    },
     ledger: { flushIntervalMs: vars.LGSP_LEDGER_FLUSH_INTERVAL_MS, segmentBytes: vars.LGSP_LEDGER_SEGMENT_BYTES },
     demoProviderPort: vars.LGSP_DEMO_PROVIDER_PORT,
+    shutdownGraceMs: vars.LGSP_SHUTDOWN_GRACE_MS,
     warnings,
   };
 }

@@ -4,6 +4,8 @@ export const Header = {
   requestId: 'x-request-id',
   transactionId: 'x-lgsp-transaction-id',
   consumer: 'x-lgsp-consumer',
+  /** To providers: the platform-signed JWT naming the consumer (backend JWT, see BACKEND_JWT_TYP). */
+  assertion: 'x-lgsp-assertion',
   signature: 'x-signature',
   signatureInput: 'x-signature-input',
   contentDigest: 'content-digest',

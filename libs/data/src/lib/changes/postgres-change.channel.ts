@@ -11,6 +11,8 @@ export interface PostgresChangeChannelOptions {
   readonly retryMs?: number;
   readonly maxRetryMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** Open even when the server cannot be reached: connect in the background with backoff, then `resync`. */
+  readonly lazy?: boolean;
 }
 
 /**
@@ -31,7 +33,13 @@ export class PostgresChangeChannel implements ChangeChannel {
 
   static async open(options: PostgresChangeChannelOptions): Promise<PostgresChangeChannel> {
     const channel = new PostgresChangeChannel(options);
-    await channel.connect();
+    try {
+      await channel.connect();
+    } catch (error) {
+      if (!options.lazy) throw error;
+      options.onError?.(error);
+      channel.scheduleReconnect();
+    }
     return channel;
   }
 

@@ -24,4 +24,6 @@ export interface OpenDatabaseOptions {
   readonly inMemory?: boolean;
   /** Idle pooled connections can fail between queries (a server restart); the next query reports it too. */
   readonly onPoolError?: (error: Error) => void;
+  /** PostgreSQL: do not wait for a first connection; queries fail until the server answers (a gateway started during an outage serves its last known good state meanwhile). */
+  readonly lazy?: boolean;
 }

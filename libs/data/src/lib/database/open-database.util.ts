@@ -24,7 +24,7 @@ export function databaseDriver(database: LgspDatabase): DatabaseDriver {
 
 /** PostgreSQL when a url is given; otherwise PGlite, file-backed under the data dir or in memory. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<LgspDatabase> {
-  if (options.url) return openPostgres(options.url, options.onPoolError);
+  if (options.url) return openPostgres(options.url, options.onPoolError, options.lazy);
   if (options.inMemory) return openPglite(new PGlite());
   if (options.dataDir) {
     const dataDir = join(options.dataDir, 'registry');
@@ -34,15 +34,19 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<LgspDa
   throw new Error('openDatabase needs a url, a dataDir or inMemory');
 }
 
-async function openPostgres(url: string, onPoolError?: (error: Error) => void): Promise<LgspDatabase> {
+async function openPostgres(url: string, onPoolError?: (error: Error) => void, lazy = false): Promise<LgspDatabase> {
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new Error('The database url must start with postgres:// or postgresql://');
   }
   const pool = new Pool({ connectionString: url });
-  pool.on('error', onPoolError ?? (() => undefined));
+  const onError = onPoolError ?? (() => undefined);
+  pool.on('error', onError);
+  // The pool listens for errors of idle connections only: one lost while checked out (inside a
+  // transaction) would raise an unhandled 'error' and end the process. The query in flight fails
+  // anyway, and the pool drops the connection when it comes back.
+  pool.on('connect', (client) => client.on('error', onError));
   try {
-    const client = await pool.connect();
-    client.release();
+    if (!lazy) (await pool.connect()).release();
   } catch (error) {
     await pool.end();
     throw error;
