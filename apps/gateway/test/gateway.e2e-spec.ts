@@ -147,27 +147,37 @@ describe.each(['postgres', 'pglite'] as const)('gateway end to end on %s', (kind
 
   it('carries one request id from the consumer to the provider, the log, the response and the ledger, and never the token', async () => {
     const requestId = randomUUID();
-    const body = JSON.stringify({ organisationId: 'thanh-uy-ha-noi', title: 'Quyết định về công tác cán bộ' });
-    // PUT /documents/{documentId} of the demo provider's document; the spy echoes the body back.
-    const res = await request(`${base}/v1/directory/documents/echo`, {
+    const documentId = randomUUID();
+    const body = JSON.stringify({
+      organisationId: 'thanh-uy-ha-noi',
+      number: '125-QĐ/TU',
+      title: 'Quyết định về công tác cán bộ',
+      type: 'quyet-dinh',
+      issuedAt: '2025-03-12',
+      signer: 'Trần Minh Đức',
+      classification: 'noi-bo',
+    });
+    // PUT /documents/{documentId} of the demo provider's document, valid by it (the gateway validates); the spy records the body.
+    const res = await request(`${base}/v1/directory/documents/${documentId}`, {
       method: 'PUT',
       headers: { 'x-request-id': requestId, 'content-type': 'application/json', ...bearer(token) },
       body,
     });
-    expect(res.statusCode).toBe(201);
-    expect(await res.body.text()).toBe(body);
+    expect(res.statusCode).toBe(200);
+    expect(await res.body.json()).toEqual({ path: `/documents/${documentId}` });
     expect(res.headers['x-request-id']).toBe(requestId);
     const transactionId = res.headers['x-lgsp-transaction-id'] as string;
 
     const seen = demo.seen.at(-1)!;
-    expect(seen.url).toBe('/documents/echo');
+    expect(seen.url).toBe(`/documents/${documentId}`);
+    expect(seen.body.toString()).toBe(body);
     expect(seen.headers).toMatchObject({ 'x-request-id': requestId, 'x-lgsp-transaction-id': transactionId, traceparent: expect.stringMatching(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/) });
     expect(seen.headers.authorization).toBeUndefined();
     expect(JSON.stringify(seen.headers)).not.toContain(token.split('.')[2]);
     expect(gatewayLines.map((l) => JSON.parse(l)).find((l) => l.message === 'transaction' && l.transaction.id === transactionId)).toMatchObject({ 'http.request.id': requestId });
     expect((await records()).find((r) => r.transactionId === transactionId)).toMatchObject({
       requestId,
-      status: 201,
+      status: 200,
       method: 'PUT',
       apiDomain: 'directory',
       environment: 'sandbox',
@@ -208,7 +218,8 @@ describe.each(['postgres', 'pglite'] as const)('gateway end to end on %s', (kind
   });
 
   it("returns the provider's own problem answers unchanged", async () => {
-    const res = await request(`${base}/v1/directory/documents/problem`, { headers: { 'x-request-id': randomUUID(), ...bearer(token) } });
+    // An organisationId the demo document accepts, and a path the spy answers with its own problem.
+    const res = await request(`${base}/v1/directory/organisations/problem`, { headers: { 'x-request-id': randomUUID(), ...bearer(token) } });
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(await res.body.json()).toEqual({ type: 'about:blank', title: 'No such record', status: 404 });
@@ -299,6 +310,6 @@ describe.each(['postgres', 'pglite'] as const)('gateway end to end on %s', (kind
 
   it('is ready once it has a routing table, signing keys and the revoked tokens', async () => {
     const res = await request(`${base}/health/ready`);
-    expect(await res.body.json()).toEqual({ status: 'ready', routes: 2, signingKeys: expect.any(Number) });
+    expect(await res.body.json()).toEqual({ status: 'ready', snapshot: 'live', routes: 2, signingKeys: expect.any(Number) });
   });
 });

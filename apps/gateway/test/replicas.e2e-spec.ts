@@ -75,7 +75,7 @@ describe('three gateway replicas sharing PostgreSQL and Redis', () => {
             openapi: {
               openapi: '3.0.3',
               info: { title: 'directory', version: '1' },
-              paths: { '/organisations': { get: { responses: { '200': { description: 'ok' } } } }, '/echo': { post: { responses: { '201': { description: 'echoed' } } } } },
+              paths: { '/organisations': { get: { responses: { '200': { description: 'ok' } } } }, '/echo': { post: { requestBody: { content: { 'application/json': {} } }, responses: { '201': { description: 'echoed' } } } } },
             },
             classification: 'noi-bo',
             status: 'published',

@@ -169,7 +169,8 @@ describe('gateway routing and authorization on PostgreSQL', () => {
       // Lifted: history, no longer in effect.
       { scope: 'api-version', apiVersionId: versionId('directory', 'v1'), reason: 'Bảo trì', startsAt: anHourAgo, liftedAt: new Date(), liftedBy: 'dgo-admin', createdBy: 'dgo-admin' },
     ]);
-    config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_PUBLIC_URL: PUBLIC_URL });
+    // The test client (loopback) is in the Party-WAN zone: the Mật refusal below is the signature rule's, not the zone's.
+    config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_PUBLIC_URL: PUBLIC_URL, LGSP_WAN_CIDRS: '127.0.0.0/8' });
     key = await insertSigningKey(database.db);
     changes = await PostgresChangeChannel.open({ url: testDb.url });
     registryChanges = await PostgresChangeChannel.open({ url: testDb.url });

@@ -80,12 +80,17 @@ runMain(async () => {
   }
   process.stdout.write(lines.join('\n') + '\n');
 
-  onShutdownSignal(async () => {
-    await gateway.close();
-    await admin.close();
-    await demo.close();
-    await changes.close();
-    await database.close();
-    await telemetry.shutdown();
-  }, logger);
+  onShutdownSignal(
+    async () => {
+      await gateway.close();
+      await admin.close();
+      await demo.close();
+      await changes.close();
+      await database.close();
+      await telemetry.shutdown();
+    },
+    logger,
+    // In-flight requests get LGSP_SHUTDOWN_GRACE_MS, then the outbox its flush.
+    config.shutdownGraceMs + 5000,
+  );
 }, logger);

@@ -51,7 +51,7 @@ class ListRegistry implements RegistrySource {
   }
 }
 
-/** The provider's document: every path the tests call, with the methods they call it with. */
+/** The provider's document: every path the tests call, with the methods they call it with (writes take a body of any type). */
 const OPENAPI = {
   openapi: '3.0.3',
   info: { title: 'spy provider', version: '1' },
@@ -66,7 +66,12 @@ const OPENAPI = {
       '/empty': ['delete'],
       '/items': ['get'],
       '/slow': ['get'],
-    }).map(([path, methods]) => [path, Object.fromEntries(methods.map((m) => [m, { responses: { '200': { description: 'ok' } } }]))]),
+    }).map(([path, methods]) => [
+      path,
+      Object.fromEntries(
+        methods.map((m) => [m, { responses: { '200': { description: 'ok' } }, ...((m === 'post' || m === 'put') && { requestBody: { content: { '*/*': {} } } }) }]),
+      ),
+    ]),
   ),
 };
 
@@ -352,7 +357,7 @@ describe('gateway data plane over real HTTP', () => {
 
   it('reports live, ready and per-API metrics', async () => {
     expect((await call('/health/live')).json()).toEqual({ status: 'ok' });
-    expect((await call('/health/ready')).json()).toEqual({ status: 'ready', routes: expect.any(Number), signingKeys: 1 });
+    expect((await call('/health/ready')).json()).toEqual({ status: 'ready', snapshot: 'live', routes: expect.any(Number), signingKeys: 1 });
     const metrics = (await call('/metrics')).text;
     expect(metrics).toMatch(/lgsp_http_requests_total\{service="lgsp-gateway",route="\/v1\/directory",method="GET",status="200"\} \d+/);
     expect(metrics).toMatch(/lgsp_http_request_duration_seconds_bucket\{le="0.005",service="lgsp-gateway",route="\/v1\/directory"/);

@@ -1,8 +1,9 @@
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 
 import type { LgspConfig } from '@lgsp/config';
 import type { ChangeChannel, LgspDatabase } from '@lgsp/data';
-import { createHttpApp, listenOn } from '@lgsp/http';
+import { createHttpApp, listenOn, publicListenerOptions } from '@lgsp/http';
 import { SegmentFileSink } from '@lgsp/ledger-client';
 import type { Logger } from '@lgsp/observability';
 import { Module } from '@nestjs/common';
@@ -12,6 +13,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PendingSecurityEvents } from './data-plane/pending-security-events';
 import { GatewayModule } from './gateway.module';
 import { createThrottleRuntime } from './policies/throttle/throttle-runtime.util';
+import { UpstreamPools } from './proxy/upstream-pools';
+import { lastKnownGoodFiles } from './last-known-good/last-known-good-file.util';
 import { databaseRegistrySource, registryChangesOf } from './registry/database-registry.source';
 import type { JwksSource } from './tokens/jwks-state.service';
 import type { RevocationSource } from './tokens/revocation-set.service';
@@ -31,6 +34,8 @@ export interface GatewayAppOptions {
   readonly withProcessMetrics?: boolean;
   /** The ledger outbox, when the caller shares it with other modules (IAM); opened here otherwise. Closed by close(). */
   readonly sink?: SegmentFileSink;
+  /** Date.now() unless a test sets the time. */
+  readonly clock?: () => number;
 }
 
 export interface GatewayApp {
@@ -38,7 +43,7 @@ export interface GatewayApp {
   readonly sink: SegmentFileSink;
   /** Listens on LGSP_HOST:LGSP_PORT; resolves to the URL actually bound. */
   listen(): Promise<string>;
-  /** Stops accepting, lets in-flight requests finish, then makes every record durable. */
+  /** Stops accepting, lets in-flight requests finish (up to LGSP_SHUTDOWN_GRACE_MS), then makes every record durable. */
   close(): Promise<void>;
 }
 
@@ -56,8 +61,34 @@ export function openOutbox(config: LgspConfig, logger: Logger, dir: string = out
   });
 }
 
+/**
+ * Closes the app: the listening socket at once (a request arriving meanwhile on a kept-alive
+ * connection is answered 503 with Connection: close), requests in flight finish, then the rest of
+ * the app. A kept-alive connection is closed as soon as its last answer is out (the server only
+ * closes those idle when it starts closing), so the process does not wait on clients' keep-alive.
+ * Past the grace period the connections still open are cut, so the shutdown goes on to flush the
+ * outbox rather than wait on a stuck client or provider.
+ */
+async function closeWithin(app: NestFastifyApplication, graceMs: number, logger: Logger): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  const idle = setInterval(() => server.closeIdleConnections(), 50);
+  idle.unref();
+  const timer = setTimeout(() => {
+    logger.warn({ event: { action: 'shutdown-grace-over' } }, `requests still in flight after ${graceMs} ms: closing their connections`);
+    server.closeAllConnections();
+  }, graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(idle);
+    clearTimeout(timer);
+  }
+}
+
 export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
   const { config, logger } = options;
+  // TLS files unreadable or mismatched stop start-up before anything is opened.
+  const listener = await publicListenerOptions(config);
   const sink = options.sink ?? (await openOutbox(config, logger));
   const alerts = new PendingSecurityEvents();
   const throttle = createThrottleRuntime(config.throttling, {
@@ -75,7 +106,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       GatewayModule.forRoot({
         config,
         logger,
-        registry: databaseRegistrySource(options.database.db, registryChangesOf(options.changes)),
+        registry: databaseRegistrySource(options.database.db, registryChangesOf(options.changes), { cacheFile: lastKnownGoodFiles(config).registry, logger }),
         changes: options.changes,
         jwks: options.jwks,
         revocations: options.revocations,
@@ -83,6 +114,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
         throttle,
         alerts,
         tracingEnabled: options.tracingEnabled,
+        clock: options.clock,
       }),
       ...(options.imports ?? []),
     ],
@@ -93,14 +125,16 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     logger,
     bodyLimit: config.maxBodyBytes,
     withProcessMetrics: options.withProcessMetrics ?? true,
+    ...listener,
   });
   for (const metric of [throttle.metrics.degraded, throttle.metrics.outages, throttle.metrics.localDecisions]) metrics.registry.registerMetric(metric);
+  for (const metric of app.get(UpstreamPools).metrics.all) metrics.registry.registerMetric(metric);
   return {
     app,
     sink,
     listen: () => listenOn(app, config.host, config.port),
     async close() {
-      await app.close();
+      await closeWithin(app, config.shutdownGraceMs, logger);
       await sink.close();
     },
   };

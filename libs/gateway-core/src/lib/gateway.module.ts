@@ -10,7 +10,11 @@ import type { FastifyInstance } from 'fastify';
 import { PolicyChain } from './chain/policy-chain';
 import { registerDataPlane } from './data-plane/data-plane.plugin';
 import { HealthController } from './health/health.controller';
+import { GatewayNetwork } from './network/gateway-network';
 import { GATEWAY_POLICIES } from './policies/gateway-chain.constant';
+import { BackendJwksController } from './proxy/backend-jwks.controller';
+import { BackendJwtSigner } from './proxy/backend-jwt-signer.service';
+import { createUpstreamPools, openBackendJwtSigner } from './proxy/proxy-runtime.util';
 import { UpstreamPools } from './proxy/upstream-pools';
 import type { PendingSecurityEvents } from './data-plane/pending-security-events';
 import type { ThrottleRuntime } from './policies/throttle/throttle-runtime.util';
@@ -85,7 +89,7 @@ export class GatewayModule {
     const { config, logger } = options;
     return {
       module: GatewayModule,
-      controllers: [HealthController],
+      controllers: [HealthController, BackendJwksController],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
         { provide: RegistryState, useFactory: () => new RegistryState(options.registry, logger, { publicUrl: config.publicUrl }) },
@@ -94,24 +98,28 @@ export class GatewayModule {
           useFactory: () => new JwksState(options.jwks, options.changes, logger, { refreshIntervalMs: config.tokens.jwksRefreshSeconds * 1000 }),
         },
         { provide: RevocationSet, useFactory: () => new RevocationSet(options.revocations, options.changes, logger, { clock: options.clock }) },
-        {
-          provide: UpstreamPools,
-          useFactory: () => new UpstreamPools({ connectTimeoutMs: config.upstream.connectTimeoutMs, connections: 128, keepAliveTimeoutMs: 4000 }),
-        },
+        { provide: UpstreamPools, useFactory: () => createUpstreamPools(config, logger, options.clock) },
+        { provide: BackendJwtSigner, useFactory: () => openBackendJwtSigner(config, logger, options.clock) },
         {
           provide: PolicyChain,
-          inject: [RegistryState, UpstreamPools, JwksState, RevocationSet],
-          useFactory: (routes: RegistryState, upstreams: UpstreamPools, keys: JwksState, revocations: RevocationSet) =>
+          inject: [RegistryState, UpstreamPools, JwksState, RevocationSet, BackendJwtSigner],
+          useFactory: (routes: RegistryState, upstreams: UpstreamPools, keys: JwksState, revocations: RevocationSet, backendJwt: BackendJwtSigner) =>
             PolicyChain.build(
               GATEWAY_POLICIES,
-              { proxy: { readTimeoutMs: config.upstream.readTimeoutMs, writeTimeoutMs: config.upstream.writeTimeoutMs }, ...options.policies },
+              {
+                guard: { perIpPerSecond: config.guard.perIpPerSecond, maxInFlight: config.guard.maxInFlight },
+                proxy: { readTimeoutMs: config.upstream.readTimeoutMs, writeTimeoutMs: config.upstream.writeTimeoutMs },
+                ...options.policies,
+              },
               {
                 routes,
                 upstreams,
+                backendJwt,
                 throttle: options.throttle,
                 tracingEnabled: options.tracingEnabled,
                 // The platform's own URL is both who issues its tokens and whom they are for.
                 tokens: { keys, revocations, issuer: config.publicUrl, audience: config.publicUrl },
+                network: new GatewayNetwork(config.network),
                 clock: options.clock,
               },
             ),

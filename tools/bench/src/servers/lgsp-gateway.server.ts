@@ -17,7 +17,8 @@ import { announce } from './ready.util';
  * read chain (request id, token check, routing to the operation, authorization, throttle, proxy),
  * ledger outbox, access log at info to a discarded stdout — with one API routed to the fixed
  * upstream and one consumer subscribed.
- * Limits are raised so the throttle decides on every request but admits.
+ * Limits are raised so the throttle and the guard decide on every request but admit (the load
+ * comes from one address, far above the guard's per-IP default).
  */
 async function main(): Promise<void> {
   const upstream = process.argv[2];
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     LGSP_LOG_LEVEL: process.argv[3] ?? 'info',
     LGSP_READ_LIMIT_PER_MINUTE: '10000000',
     LGSP_WRITE_LIMIT_PER_MINUTE: '10000000',
+    LGSP_GUARD_PER_IP_PER_SECOND: '1000000',
   });
   const pepper = 'bench-pepper-bench-pepper-bench-pepper';
   const database = await openDatabase({ dataDir });

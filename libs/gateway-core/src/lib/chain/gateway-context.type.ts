@@ -11,6 +11,10 @@ export interface GatewayContext {
   readonly transactionId: string;
   /** Date.now() at receipt. */
   readonly receivedAt: number;
+  /** The client's address behind the trusted proxies (LGSP_TRUSTED_PROXIES), worked out once by the guard. */
+  clientIp?: string;
+  /** SHA-256 (lowercase hex) of the client certificate the TLS handshake verified (optional mutual TLS). */
+  clientCertificateSha256?: string;
   /** The consumer's X-Request-ID once the request-id policy has accepted it. */
   requestId?: string;
   traceId?: string;
@@ -25,6 +29,8 @@ export interface GatewayContext {
   route?: ApiRoute;
   /** REST: the operation of the provider's document the request calls; unset for SOAP. */
   operation?: OpenApiOperation;
+  /** SOAP: whether the call spends the write budget, by its SOAP action (route sets it); unset: by method. */
+  isWrite?: boolean;
   /** The verified access token's claims, once the authenticate policy has accepted it. */
   token?: AccessTokenClaims;
   /** The token's `env`: which upstream serves the call and which subscription it needs. */

@@ -1,6 +1,8 @@
 import type { LgspError } from '@lgsp/contracts';
 
+import type { GatewayNetwork } from '../network/gateway-network';
 import type { ThrottleDependencies } from '../policies/throttle.policy';
+import type { BackendJwtSigner } from '../proxy/backend-jwt-signer.service';
 import type { UpstreamPools } from '../proxy/upstream-pools';
 import type { RouteSource } from '../registry/registry-state.service';
 import type { TokenVerification } from '../tokens/token-verification.type';
@@ -43,9 +45,13 @@ export interface GatewayPolicy<TConfig = Record<string, never>> {
 export interface PolicyDependencies {
   readonly routes: RouteSource;
   readonly upstreams: UpstreamPools;
+  /** Signs the backend JWT (X-LGSP-Assertion) the proxy sends providers; the gateway module always provides it. */
+  readonly backendJwt?: BackendJwtSigner;
   readonly throttle: ThrottleDependencies;
   readonly tracingEnabled: boolean;
   readonly tokens: TokenVerification;
+  /** Trusted proxies and the Party-WAN zone; unset: none (the peer is the client, nobody is in the zone). */
+  readonly network?: GatewayNetwork;
   /** Date.now() unless a test sets the time. */
   readonly clock?: () => number;
 }

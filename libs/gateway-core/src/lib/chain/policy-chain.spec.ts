@@ -75,7 +75,7 @@ describe('PolicyChain', () => {
 describe('GATEWAY_POLICIES', () => {
   it("follows ARCHITECTURE.md's order", () => {
     const chain = PolicyChain.build(GATEWAY_POLICIES, {}, deps);
-    expect(chain.names).toEqual(['request-id', 'authenticate', 'route', 'authorize', 'throttle', 'proxy']);
+    expect(chain.names).toEqual(['guard', 'request-id', 'authenticate', 'route', 'authorize', 'throttle', 'validate', 'proxy']);
   });
 
   it('describes and defaults every setting of every policy', () => {

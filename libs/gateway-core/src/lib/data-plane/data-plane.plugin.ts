@@ -1,11 +1,12 @@
 import { Header, problemOf } from '@lgsp/contracts';
-import { problemFromError, sendProblem } from '@lgsp/http';
+import { problemFromError } from '@lgsp/http';
 import type { TransactionSink } from '@lgsp/ledger-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 
 import type { GatewayContext } from '../chain/gateway-context.type';
 import type { PolicyChain } from '../chain/policy-chain';
 import type { PendingSecurityEvents } from './pending-security-events';
+import { sendRefusal } from './refusal-writer.util';
 import { recordTransaction } from './transaction-recorder';
 
 export interface DataPlaneOptions {
@@ -36,7 +37,8 @@ function contextOf(request: FastifyRequest, reply: FastifyReply): GatewayContext
 /**
  * The data plane as an encapsulated Fastify plugin: a catch-all route below the platform's own
  * static routes (health, metrics, OAuth), raw bodies kept as bytes (providers get them unchanged;
- * the limit is enforced while reading), every outcome answered as problem+json and recorded.
+ * the limit is enforced while reading), every outcome answered as problem+json (a SOAP Fault for
+ * SOAP requests) and recorded.
  */
 export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOptions): void {
   fastify.register(async (scope) => {
@@ -58,7 +60,7 @@ export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOp
     scope.setErrorHandler((error, request, reply) => {
       const { problem, headers } = problemFromError(error, request);
       if (request.lgsp !== undefined) request.lgsp.errorCode = problem.code;
-      return sendProblem(reply, problem, headers);
+      return sendRefusal(request, reply, problem, headers);
     });
 
     scope.route({
@@ -76,7 +78,7 @@ export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOp
           requestId: context.requestId,
           transactionId: context.transactionId,
         });
-        return sendProblem(reply, problem, refusal.headers);
+        return sendRefusal(request, reply, problem, refusal.headers);
       },
     });
   });

@@ -18,6 +18,8 @@ export function recordTransaction(
   reply: FastifyReply,
   alerts?: PendingSecurityEvents,
 ): TransactionRecord {
+  // The guard's answer (behind the trusted proxies); Fastify's, with the same proxies, for a request refused before the chain.
+  const clientIp = context.clientIp ?? request.ip;
   const record: TransactionRecord = {
     transactionId: context.transactionId,
     requestId: context.requestId,
@@ -26,7 +28,7 @@ export function recordTransaction(
     durationMs: round(reply.elapsedTime),
     upstreamStartedAt: context.upstreamStartedAt === undefined ? undefined : new Date(context.upstreamStartedAt).toISOString(),
     upstreamDurationMs: context.upstreamDurationMs === undefined ? undefined : round(context.upstreamDurationMs),
-    clientIp: request.ip,
+    clientIp,
     method: request.method,
     path: context.path,
     apiVersion: context.apiVersion,
@@ -46,7 +48,7 @@ export function recordTransaction(
       event: { action: 'transaction', duration: Math.round(reply.elapsedTime * 1e6), outcome: reply.statusCode < 400 ? 'success' : 'failure' },
       http: { request: { method: request.method }, response: { status_code: reply.statusCode } },
       url: { path: context.path },
-      client: { ip: request.ip },
+      client: { ip: clientIp },
       error: context.errorCode === undefined ? undefined : { code: context.errorCode },
       lgsp: { api: context.apiDomain, version: context.apiVersion },
     },

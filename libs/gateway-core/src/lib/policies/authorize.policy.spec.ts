@@ -1,3 +1,4 @@
+import { parseAddressList } from '@lgsp/config';
 import type { Classification, Environment } from '@lgsp/contracts';
 import { ErrorCode, LgspError } from '@lgsp/contracts';
 import type { OpenApiOperation } from '@lgsp/openapi';
@@ -5,6 +6,7 @@ import type { OpenApiOperation } from '@lgsp/openapi';
 import { apiVersion, callOf, tableOf } from '../../../test/registry-view.util';
 import type { GatewayPolicyHandler, PolicyDependencies } from '../chain/gateway-policy.type';
 import { PolicyChain } from '../chain/policy-chain';
+import { GatewayNetwork } from '../network/gateway-network';
 import type { RegistryConsumer, RegistrySubscription } from '../routing/consumer-access';
 import type { RouteTable } from '../routing/route-table';
 import { authorizePolicy } from './authorize.policy';
@@ -33,6 +35,10 @@ const SUBSCRIPTIONS: RegistrySubscription[] = [
   { consumerId: 'ghost.system', apiVersionId: 'persons-v1', environment: 'sandbox' },
 ];
 
+/** The Party-WAN zone of these tests, and a client inside it unless a test says otherwise. */
+const NETWORK = new GatewayNetwork({ trustedProxies: [], wanCidrs: parseAddressList('10.20.0.0/16, 2001:db8:20::/48').ranges });
+const IN_WAN = '10.20.4.7';
+
 function operation(classification: Classification, key = 'GET /persons/{id}'): OpenApiOperation {
   const [method, path] = key.split(' ');
   return { method: method as OpenApiOperation['method'], path, key, classification };
@@ -44,12 +50,13 @@ describe('authorize policy', () => {
 
   beforeEach(() => {
     routes = { table: tableOf({ apiVersions: VERSIONS, consumers: CONSUMERS, subscriptions: SUBSCRIPTIONS }) };
-    handler = authorizePolicy.create({}, { routes } as unknown as PolicyDependencies);
+    handler = authorizePolicy.create({}, { routes, network: NETWORK } as unknown as PolicyDependencies);
   });
 
   /** A call routed (as phase 30 leaves it) to `domain` v1, by `consumerId` with a token for `environment`. */
-  function authorize(consumerId: string | undefined, domain: string, environment: Environment | undefined = 'sandbox', op?: OpenApiOperation) {
+  function authorize(consumerId: string | undefined, domain: string, environment: Environment | undefined = 'sandbox', op?: OpenApiOperation, clientIp: string | undefined = IN_WAN) {
     const { context } = callOf('GET', `/v1/${domain}/x`, { consumerId, environment });
+    context.clientIp = clientIp;
     context.route = routes.table.lookup('v1', domain);
     const route = context.route!;
     context.operation = route.kind === 'rest' ? (op ?? operation('noi-bo')) : undefined;
@@ -102,6 +109,38 @@ describe('authorize policy', () => {
       );
     }
     for (const classification of ['cong-khai', 'noi-bo'] as const) expect(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation(classification))).toBeUndefined();
+  });
+
+  it('refuses Mật and Tối mật from a client outside the Party-WAN zone with 403 zone_forbidden, before the signature rule', () => {
+    for (const clientIp of ['10.21.0.1', '203.0.113.9', '2001:db8:21::1', '::ffff:10.21.0.1', 'not-an-address']) {
+      for (const classification of ['mat', 'toi-mat'] as const) {
+        const refusal = expectRefusal(
+          authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation(classification), clientIp),
+          ErrorCode.ZoneForbidden,
+          /served only to clients in the Party wide-area network \(Party-WAN\) zone; this call comes from outside it/,
+        );
+        expect(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation(classification), clientIp)).toBe(refusal);
+      }
+    }
+    // Inside the zone (IPv4, IPv6, IPv4-mapped), the signature rule: still refused, fail closed.
+    for (const clientIp of ['10.20.0.1', '10.20.255.254', '2001:db8:20:ffff::1', '::ffff:10.20.0.9']) {
+      expectRefusal(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation('mat'), clientIp), ErrorCode.ClassificationForbidden, /not yet enabled/);
+    }
+    // Tuyệt mật never, from anywhere; the lower classifications from anywhere.
+    expectRefusal(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation('tuyet-mat'), '203.0.113.9'), ErrorCode.ClassificationForbidden, /never crosses/);
+    for (const classification of ['cong-khai', 'noi-bo'] as const) expect(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation(classification), '203.0.113.9')).toBeUndefined();
+    expectRefusal(authorize('tu-ha-noi.qlcb', 'cadres', 'sandbox', undefined, '203.0.113.9'), ErrorCode.ZoneForbidden, /outside/);
+  });
+
+  it('puts nobody in the zone when LGSP_WAN_CIDRS is unset, nor a call whose client address is unknown', () => {
+    const noZone = authorizePolicy.create({}, { routes } as unknown as PolicyDependencies);
+    const { context } = callOf('GET', '/v1/persons/x', { consumerId: 'tu-ha-noi.qlcb', environment: 'sandbox' });
+    context.route = routes.table.lookup('v1', 'persons');
+    context.operation = operation('mat');
+    context.clientIp = '127.0.0.1';
+    expectRefusal(noZone.handle(context) as LgspError, ErrorCode.ZoneForbidden, /outside/);
+    context.clientIp = undefined;
+    expectRefusal(handler.handle(context) as LgspError, ErrorCode.ZoneForbidden, /outside/);
   });
 
   it("judges a SOAP call by its version's classification", () => {

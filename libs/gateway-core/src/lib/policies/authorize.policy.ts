@@ -3,6 +3,7 @@ import { ErrorCode, LgspError } from '@lgsp/contracts';
 
 import type { GatewayContext } from '../chain/gateway-context.type';
 import type { GatewayPolicy, GatewayPolicyHandler, PolicyResult } from '../chain/gateway-policy.type';
+import { GatewayNetwork } from '../network/gateway-network';
 import type { RouteSource } from '../registry/registry-state.service';
 import type { ApiRoute } from '../routing/route-table';
 
@@ -12,8 +13,12 @@ const UNKNOWN_CONSUMER = new LgspError(ErrorCode.ConsumerSuspended, 'The consume
 const SUSPENDED = new LgspError(ErrorCode.ConsumerSuspended, 'This consumer system is suspended: its calls are refused until the DGO reinstates it');
 const TERMINATED = new LgspError(ErrorCode.ConsumerSuspended, 'This consumer system is terminated: its calls are refused');
 const TUYET_MAT = new LgspError(ErrorCode.ClassificationForbidden, 'Tuyệt mật (top secret) data never crosses the platform');
-// Mật and Tối mật need the request signed (X-Signature) and the caller in the Party-WAN zone; until
-// signature verification is in the chain the gateway cannot tell, so it fails closed.
+const OUTSIDE_WAN = new LgspError(
+  ErrorCode.ZoneForbidden,
+  'Mật and Tối mật operations are served only to clients in the Party wide-area network (Party-WAN) zone; this call comes from outside it',
+);
+// Inside the zone, Mật and Tối mật also need the request signed (X-Signature); until signature
+// verification is in the chain the gateway cannot tell, so it fails closed.
 const SIGNED_ONLY = new LgspError(
   ErrorCode.ClassificationForbidden,
   'Mật and Tối mật operations are served only on signed calls (X-Signature) from the Party-WAN zone, which are not yet enabled on this platform',
@@ -21,23 +26,14 @@ const SIGNED_ONLY = new LgspError(
 
 const ENVIRONMENT_INDEX: Readonly<Record<Environment, 0 | 1>> = { sandbox: 0, production: 1 };
 
-function classificationRefusal(classification: Classification): LgspError | undefined {
-  switch (classification) {
-    case 'tuyet-mat':
-      return TUYET_MAT;
-    case 'mat':
-    case 'toi-mat':
-      return SIGNED_ONLY;
-    default:
-      return undefined;
-  }
-}
-
 class AuthorizeHandler implements GatewayPolicyHandler {
   /** A route's subscription_missing refusal per environment, made on first use. */
   private readonly unsubscribed = new WeakMap<ApiRoute, [LgspError | undefined, LgspError | undefined]>();
 
-  constructor(private readonly routes: RouteSource) {}
+  constructor(
+    private readonly routes: RouteSource,
+    private readonly network: GatewayNetwork,
+  ) {}
 
   handle(context: GatewayContext): PolicyResult {
     const { consumerId, environment, route } = context;
@@ -49,7 +45,20 @@ class AuthorizeHandler implements GatewayPolicyHandler {
     // REST: the operation's own classification (x-lgsp-classification, else the version's); SOAP: the version's.
     const classification = route.kind === 'soap' ? route.classification : context.operation?.classification;
     if (classification === undefined) return NOT_REACHED;
-    return classificationRefusal(classification);
+    return this.classificationRefusal(classification, context.clientIp);
+  }
+
+  private classificationRefusal(classification: Classification, clientIp: string | undefined): LgspError | undefined {
+    switch (classification) {
+      case 'tuyet-mat':
+        return TUYET_MAT;
+      case 'mat':
+      case 'toi-mat':
+        // The zone first: from outside the WAN no signature could make the call acceptable.
+        return this.network.inWan(clientIp) ? SIGNED_ONLY : OUTSIDE_WAN;
+      default:
+        return undefined;
+    }
   }
 
   private unsubscribedRefusal(route: ApiRoute, environment: Environment): LgspError {
@@ -67,7 +76,9 @@ class AuthorizeHandler implements GatewayPolicyHandler {
  * Phase 4: may this consumer system make this call? Its status must be active (unknown, suspended
  * or terminated → 403 consumer_suspended), it must hold a subscription to the API version in the
  * token's environment (→ 403 subscription_missing), and the data's classification must be one the
- * platform serves to it: Tuyệt mật never, Mật and Tối mật not yet (→ 403 classification_forbidden).
+ * platform serves to it: Tuyệt mật never (→ 403 classification_forbidden); Mật and Tối mật only to a
+ * client address in the Party-WAN zone (LGSP_WAN_CIDRS, the address the guard worked out behind the
+ * trusted proxies; → 403 zone_forbidden), and from there not yet (→ 403 classification_forbidden).
  * Statuses and subscriptions come from the table built when the registry last changed, so a
  * suspension applies to tokens already issued.
  */
@@ -75,5 +86,5 @@ export const authorizePolicy: GatewayPolicy = {
   name: 'authorize',
   phase: 40,
   configSchema: { type: 'object', additionalProperties: false, properties: {} },
-  create: (_config, { routes }) => new AuthorizeHandler(routes),
+  create: (_config, { routes, network }) => new AuthorizeHandler(routes, network ?? GatewayNetwork.NONE),
 };

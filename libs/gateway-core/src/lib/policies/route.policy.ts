@@ -8,6 +8,7 @@ import { applyLifecycleHeaders } from '../routing/lifecycle-headers.util';
 import type { RouteBlock } from '../routing/route-block';
 import { blockInEffect } from '../routing/route-block';
 import type { ApiRoute } from '../routing/route-table';
+import { isSoapWrite } from '../soap/soap-request.util';
 
 interface BlockRefusal {
   readonly seconds: number;
@@ -44,8 +45,11 @@ class RouteHandler implements GatewayPolicyHandler {
     const now = route.blocks === undefined && route.operationBlocks === undefined ? 0 : this.clock();
     const versionBlock = blockInEffect(route.blocks, now);
     if (versionBlock !== undefined) return this.blockedRefusal(versionBlock, now);
-    // SOAP versions have no operations to match: the SOAP action decides in later phases.
-    if (route.operations === undefined) return undefined;
+    // SOAP versions have no operations to match: the SOAP action decides read or write.
+    if (route.operations === undefined) {
+      if (route.soapReadActions !== undefined) context.isWrite = isSoapWrite(context.request.method, context.request.headers, route.soapReadActions);
+      return undefined;
+    }
     const operation = route.operations.match(context.request.method, parsed.resourcePath);
     if (operation === undefined) {
       return new LgspError(ErrorCode.NotFound, `${context.request.method} ${context.path} is not an operation of ${route.domain} ${route.version}`);

@@ -58,7 +58,7 @@ class ThrottleHandler implements GatewayPolicyHandler {
     // Authentication (phase 20) always sets both; a request without them must not pass unthrottled.
     if (consumerId === undefined || environment === undefined) return new LgspError(ErrorCode.InternalError, 'throttle reached without an authenticated consumer');
     const budget = this.limits.resolver.resolve(consumerId, environment, context.route?.apiVersionId);
-    const quota = isWriteMethod(context.request.method) ? budget.write : budget.read;
+    const quota = (context.isWrite ?? isWriteMethod(context.request.method)) ? budget.write : budget.read;
     const decision = this.storage.decide(quota.key, quota.limit, THROTTLE_WINDOW_MS);
     return decision instanceof Promise ? this.settle(context, budget, quota, decision) : this.conclude(context, budget, quota, decision);
   }

@@ -2,6 +2,8 @@ import type { ApiStatus, Environment } from '@lgsp/contracts';
 import type { ApiKind, SnapshotApiVersion } from '@lgsp/data';
 import type { OperationMatcher } from '@lgsp/openapi';
 
+import type { RequestValidators } from '../policies/validate/request-validators.util';
+import { requestValidatorsOf, sweepRequestValidators } from '../policies/validate/request-validators.util';
 import type { ConsumerAccess, RegistryConsumer, RegistrySubscription } from './consumer-access';
 import { consumerAccessOf } from './consumer-access';
 import type { HeaderField } from './lifecycle-headers.util';
@@ -68,6 +70,10 @@ export interface ApiRoute {
   readonly successor?: string;
   /** REST: the operations of the provider's document, compiled; SOAP: undefined (no operation matching). */
   readonly operations?: OperationMatcher;
+  /** REST: each operation's request validator by operation key, compiled with the table (validate policy). */
+  readonly requestValidators?: RequestValidators;
+  /** SOAP: the SOAP actions that only read (the throttle's read budget); every other POST writes. */
+  readonly soapReadActions?: ReadonlySet<string>;
   /** Deprecated versions: Deprecation, Sunset and Link, set on every answer once routed. */
   readonly lifecycleHeaders?: readonly HeaderField[];
   /** Kill switches on the provider or on this version, in effect now or later. */
@@ -121,6 +127,8 @@ export class RouteTable {
         successor: v.successor,
         // A retired version answers 410 before any operation is looked for.
         operations: v.kind === 'rest' && v.status !== 'retired' ? compileOperations(v.openapi, v.classification, name, problems) : undefined,
+        requestValidators: v.kind === 'rest' && v.status !== 'retired' ? requestValidatorsOf(v.openapi, name, problems) : undefined,
+        soapReadActions: v.kind === 'soap' ? new Set(v.soapReadActions) : undefined,
         lifecycleHeaders: v.status === 'deprecated' ? lifecycleHeadersOf(v, options.publicUrl) : undefined,
         blocks: blocks.forVersion(v.id, v.provider, name),
         operationBlocks: blocks.forOperations(v.id, name),
@@ -130,6 +138,7 @@ export class RouteTable {
       if (!domains) byVersion.set(v.version, (domains = new Map()));
       domains.set(v.domain, route);
     }
+    sweepRequestValidators();
     return new RouteTable(byVersion, consumerAccessOf(input.consumers, input.subscriptions), problems);
   }
 
