@@ -73,3 +73,12 @@ export async function publicListenerOptions(config: LgspConfig): Promise<Pick<Ht
     ...(proxies !== undefined && { trustProxy: (address: string) => proxies.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4') }),
   };
 }
+
+/**
+ * The admin listener's options: the same connection limits and trusted proxies (a registration's
+ * per-address limit must count the unit's address, not the load balancer's), without the public TLS.
+ */
+export async function adminListenerOptions(config: LgspConfig): Promise<Pick<HttpAppOptions, 'limits' | 'trustProxy'>> {
+  const { limits, trustProxy } = await publicListenerOptions({ ...config, tls: undefined });
+  return { limits, ...(trustProxy !== undefined && { trustProxy }) };
+}

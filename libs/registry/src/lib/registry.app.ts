@@ -1,4 +1,4 @@
-import { createHttpApp, listenOn } from '@lgsp/http';
+import { adminListenerOptions, createHttpApp, listenOn } from '@lgsp/http';
 import { Controller, Get, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
@@ -35,6 +35,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     logger: options.logger,
     bodyLimit: options.config.maxBodyBytes,
     withProcessMetrics: withProcessMetrics ?? true,
+    ...(await adminListenerOptions(options.config)),
   });
   return {
     app,

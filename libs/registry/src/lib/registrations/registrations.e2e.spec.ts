@@ -233,3 +233,22 @@ describe('registrations through the admin API', () => {
     expect((await registry.call('GET', '/admin/v1/registrations', { token: consumerToken })).status).toBe(403);
   });
 });
+
+describe('anonymous registrations behind a trusted proxy', () => {
+  let registry: TestRegistry;
+
+  beforeAll(async () => {
+    registry = await startTestRegistry({ env: { LGSP_REGISTRATIONS_PER_HOUR: '1', LGSP_TRUSTED_PROXIES: '127.0.0.1' } });
+    await publishApi(registry.database.db, 'directory', 'v1');
+  }, SETUP_TIMEOUT_MS);
+  afterAll(() => registry?.close());
+
+  it("counts each unit's own address (X-Forwarded-For through the proxy), not the proxy's", async () => {
+    const from = (address: string) => registry.call('POST', '/admin/v1/registrations', { body: registrationForm(), headers: { 'x-forwarded-for': address } });
+    expect((await from('198.51.100.7')).status).toBe(201);
+    expect((await from('198.51.100.8')).status).toBe(201);
+    expect((await from('198.51.100.7')).status).toBe(429);
+    const trail = await registry.database.db.select({ actor: auditLog.actor }).from(auditLog).orderBy(asc(auditLog.id));
+    expect(trail.map((e) => e.actor)).toEqual(['anonymous@198.51.100.7', 'anonymous@198.51.100.8']);
+  });
+});
