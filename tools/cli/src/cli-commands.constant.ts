@@ -8,6 +8,7 @@ import { adminConsumersCommands } from './commands/admin-consumers.command';
 import { adminExportCommand } from './commands/admin-export.command';
 import { adminRegistrationsCommands } from './commands/admin-registrations.command';
 import { adminTokenCommand } from './commands/admin-token.command';
+import { callCommand } from './commands/call.command';
 
 /** Every command of `lgsp`; add one here (and its file under commands/). */
 export const CLI_COMMANDS: readonly CliCommand[] = [
@@ -20,4 +21,5 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   adminAuditCommand,
   adminExportCommand,
   adminCallCommand,
+  callCommand,
 ];

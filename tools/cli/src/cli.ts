@@ -11,6 +11,7 @@ function overview(commands: readonly CliCommand[]): string {
     "The LGSP operator's command line. 'admin bootstrap' works on the registry itself and reads the",
     "platform's configuration (DATABASE_URL, LGSP_DATA_DIR, ...; see docs/configuration.md); the other",
     'admin commands call the admin API over HTTP (LGSP_ADMIN_URL, LGSP_ADMIN_TOKEN, ...; see docs/registry.md).',
+    "'call' calls an API through the platform as a consumer system (LGSP_URL, LGSP_CLIENT_ID, ...; see docs/consumers.md).",
     '',
     'Commands:',
     ...commands.map((c) => `  ${c.path.join(' ').padEnd(width)}   ${c.summary}`),
