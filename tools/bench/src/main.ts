@@ -1,54 +1,200 @@
 import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 
-import autocannon from 'autocannon';
+import { Header } from '@lgsp/contracts';
+import { signLgspRequest } from '@lgsp/signature';
+import { createTestDatabase } from '@lgsp/testing';
+import type { TestDatabase } from '@lgsp/testing';
+import { Redis } from 'ioredis';
 import { request } from 'undici';
 
-import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET } from './servers/bench-client.constant';
+import { USAGE, parseBenchOptions } from './bench-options.util';
+import type { BenchOptions, ScenarioName } from './bench-options.util';
+import type { LoadResult, RequestTemplate, SigningIdentity } from './load/load-spec.type';
+import { runLoad } from './load/run-load.util';
+import { ROOT, SERVER_CORE, canPin, pinned, sampleRss, startTsServer } from './process/bench-process.util';
+import type { BenchServer } from './process/bench-process.util';
+import { renderReport } from './report/bench-report.util';
+import type { ScenarioRow, SkippedScenario, SteadyRow } from './report/bench-report.util';
+import {
+  BENCH_CERTIFICATE_ID,
+  BENCH_CLIENT_ID,
+  BENCH_CLIENT_SECRET,
+  BENCH_PUBLIC_URL,
+  BENCH_READ_PATH,
+  BENCH_SIGNING_KEY_FILE,
+  BENCH_WRITE_BODY,
+  BENCH_WRITE_PATH,
+} from './servers/bench-client.constant';
+import { findNginx, startNginx } from './servers/nginx-server.util';
 
 /**
- * `npm run bench`: the same autocannon load on a fixed-response upstream directly, on a bare
- * fastify + undici proxy in front of it, and on the LGSP gateway in front of it — each server in
- * its own process, measured one after the other in one run. Arguments: seconds per target
- * (default 10), connections (default 50).
+ * `npm run bench`: the same load on a fixed-response upstream, a bare fastify + undici proxy, nginx,
+ * and LGSP (reads, signed writes, and with Redis + PostgreSQL as in production), then a steady-rate
+ * run of mixed reads and writes against the SLA. Each server is a child process on one core, the
+ * load generator a child process on the other (taskset), one scenario at a time. Method and
+ * latest figures: docs/benchmarks.md.
  */
-const SECONDS = Number(process.argv[2] ?? 10);
-const CONNECTIONS = Number(process.argv[3] ?? 50);
-const ROOT = resolve(__dirname, '../../..');
-const RUN_TS = resolve(ROOT, 'tools/scripts/run-ts.mjs');
-
-interface Started {
-  url: string;
-  child: ChildProcess;
-}
-
-function startServer(file: string, args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [RUN_TS, resolve(__dirname, 'servers', file), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolvePromise, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const match = /^READY \S+ (\S+)$/.exec(line);
-      if (match) resolvePromise({ url: match[1], child });
-    });
-    child.once('exit', (code) => reject(new Error(`${file} exited with ${code} before it was ready`)));
-  });
-}
-
-interface Row {
-  name: string;
-  rps: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const RESULTS_FILE = resolve(ROOT, 'tools/bench/results/latest.md');
+const SIGNING: SigningIdentity = { keyid: BENCH_CERTIFICATE_ID, keyFile: BENCH_SIGNING_KEY_FILE, origin: BENCH_PUBLIC_URL };
 const BASIC = `Basic ${Buffer.from(`${BENCH_CLIENT_ID}:${BENCH_CLIENT_SECRET}`).toString('base64')}`;
+const UPSTREAM_READ_PATH = '/organisations?page=1&pageSize=2';
+const UPSTREAM_WRITE_PATH = '/organisations';
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+const TITLES: Record<Exclude<ScenarioName, 'steady'>, [number, string]> = {
+  upstream: [1, 'fixed-response upstream directly'],
+  bare: [2, 'bare fastify + undici proxy'],
+  nginx: [3, 'nginx proxy_pass, keep-alive upstream'],
+  'lgsp-read': [4, 'LGSP read chain (token, route, subscription + classification, throttle, validate, proxy, ledger)'],
+  'lgsp-write': [5, 'LGSP signed write (read chain + signature verification + response signing)'],
+  'lgsp-production': [6, 'LGSP read chain, Redis throttle + PostgreSQL registry'],
+};
+
+class Skip extends Error {}
+
+class Runner {
+  readonly rows: ScenarioRow[] = [];
+  readonly skipped: SkippedScenario[] = [];
+  steady?: { rate: number; mix: string; direct?: SteadyRow; lgsp: SteadyRow };
+
+  constructor(private readonly options: BenchOptions) {}
+
+  private load(url: string, requests: readonly RequestTemplate[], extra: { overallRate?: number; signing?: SigningIdentity } = {}): Promise<LoadResult> {
+    const { duration, warmup, connections } = this.options;
+    return runLoad({ url, connections, durationSeconds: duration, warmupSeconds: warmup, requests, ...extra });
+  }
+
+  /** Runs one scenario against a server the scenario starts and stops, so RSS and CPU are that server's alone. */
+  async scenario(name: Exclude<ScenarioName, 'steady'>, body: () => Promise<Omit<ScenarioRow, 'id' | 'title'>>): Promise<void> {
+    if (!this.options.only.has(name)) return;
+    const [id, title] = TITLES[name];
+    process.stderr.write(`bench: ${id}. ${title}…\n`);
+    try {
+      this.rows.push({ id, title, ...(await body()) });
+    } catch (error) {
+      if (!(error instanceof Skip)) throw error;
+      this.skipped.push({ id, title, reason: error.message });
+      process.stderr.write(`bench: ${id}. skipped — ${error.message}\n`);
+    }
+  }
+
+  /** Measures `requests` against a server it owns, sampling the server's RSS during the measured run. */
+  async measure(server: BenchServer, requests: readonly RequestTemplate[], signing?: SigningIdentity): Promise<{ result: LoadResult; rssMiB: number }> {
+    try {
+      const rss = sampleRss(server.child.pid ?? -1);
+      const result = await this.load(server.url, requests, { signing });
+      return { result, rssMiB: rss.stop() };
+    } finally {
+      await server.stop();
+    }
+  }
+
+  async run(): Promise<void> {
+    const upstream = await startTsServer('fixed-upstream.server.ts', []);
+    try {
+      await this.runAll(upstream);
+    } finally {
+      await upstream.stop();
+    }
+  }
+
+  private async runAll(upstream: BenchServer): Promise<void> {
+    const read: RequestTemplate = { method: 'GET', path: UPSTREAM_READ_PATH, headers: {} };
+    await this.scenario('upstream', async () => {
+      const rss = sampleRss(upstream.child.pid ?? -1);
+      const result = await this.load(upstream.url, [read]);
+      return { result, rssMiB: rss.stop(), proxied: false };
+    });
+    await this.scenario('bare', async () => ({ ...(await this.measure(await startTsServer('bare-proxy.server.ts', [upstream.url]), [read])), proxied: true }));
+    await this.scenario('nginx', async () => {
+      const nginx = findNginx();
+      if (nginx === undefined) throw new Skip('nginx is not installed (Debian: apt-get install nginx-light)');
+      return { ...(await this.measure(await startNginx(nginx, upstream.url), [read])), proxied: true };
+    });
+    await this.scenario('lgsp-read', async () => {
+      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url]);
+      const reads = await lgspReads(lgsp).catch(async (error: unknown) => {
+        await lgsp.stop();
+        throw error;
+      });
+      return { ...(await this.measure(lgsp, reads)), proxied: true };
+    });
+    await this.scenario('lgsp-write', async () => {
+      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url]);
+      let write: { template: RequestTemplate; note: string };
+      try {
+        write = await signedWrite(lgsp, await tokenFrom(lgsp.url));
+      } catch (error) {
+        await lgsp.stop();
+        throw error;
+      }
+      return { ...(await this.measure(lgsp, [write.template], SIGNING)), proxied: true, note: write.note };
+    });
+    await this.scenario('lgsp-production', async () => {
+      await redisReachable();
+      let database: TestDatabase;
+      try {
+        database = await createTestDatabase();
+      } catch (error) {
+        throw new Skip((error as Error).message);
+      }
+      try {
+        const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, '--database-url', database.url, '--redis-url', REDIS_URL]);
+        const reads = await lgspReads(lgsp).catch(async (error: unknown) => {
+          await lgsp.stop();
+          throw error;
+        });
+        const note = 'PostgreSQL and Redis run unpinned as system services; their memory is not in the RSS column';
+        return { ...(await this.measure(lgsp, reads)), proxied: true, note };
+      } finally {
+        await database.drop();
+      }
+    });
+    if (this.options.only.has('steady')) await this.runSteady(upstream);
+  }
+
+  /** 1,000 req/s (--rate) of 4 reads to 1 write, on the upstream alone and on LGSP (embedded), for the added p99 and the SLA. */
+  private async runSteady(upstream: BenchServer): Promise<void> {
+    const rate = this.options.rate;
+    process.stderr.write(`bench: steady ${rate} req/s, mixed reads and writes…\n`);
+    const directRead: RequestTemplate = { method: 'GET', path: UPSTREAM_READ_PATH, headers: {} };
+    const directWrite: RequestTemplate = { method: 'POST', path: UPSTREAM_WRITE_PATH, headers: JSON_TYPE, body: BENCH_WRITE_BODY };
+    const directResult = await this.load(upstream.url, [directRead, directRead, directRead, directRead, directWrite], { overallRate: rate });
+    const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url]);
+    try {
+      const token = await tokenFrom(lgsp.url);
+      const [lgspRead] = await lgspReads(lgsp, token);
+      let requests: RequestTemplate[];
+      let mix: string;
+      try {
+        requests = [lgspRead, lgspRead, lgspRead, lgspRead, (await signedWrite(lgsp, token)).template];
+        mix = '4 reads : 1 write (writes signed)';
+      } catch (error) {
+        if (!(error instanceof Skip)) throw error;
+        const unsigned: RequestTemplate = { method: 'POST', path: BENCH_WRITE_PATH, headers: { ...JSON_TYPE, authorization: `Bearer ${token}` }, body: BENCH_WRITE_BODY };
+        const answer = await request(`${lgsp.url}${BENCH_WRITE_PATH}`, { method: 'POST', headers: { ...unsigned.headers, [Header.requestId]: randomUUID() }, body: BENCH_WRITE_BODY });
+        const text = await answer.body.text();
+        if (answer.statusCode < 300) {
+          requests = [lgspRead, lgspRead, lgspRead, lgspRead, unsigned];
+          mix = `4 reads : 1 write (writes unsigned — signed writes skipped: ${error.message})`;
+        } else {
+          requests = [lgspRead];
+          mix = `reads only (signed writes skipped: ${error.message}; an unsigned write is refused ${refusal(answer.statusCode, text)})`;
+        }
+      }
+      const result = await this.load(lgsp.url, requests, { overallRate: rate, signing: SIGNING });
+      this.steady = { rate, mix, direct: { title: 'upstream directly', result: directResult }, lgsp: { title: 'LGSP (embedded), reads + writes', result } };
+    } finally {
+      await lgsp.stop();
+    }
+  }
+}
 
 async function tokenFrom(base: string): Promise<string> {
   const res = await request(`${base}/oauth2/token`, {
@@ -60,73 +206,94 @@ async function tokenFrom(base: string): Promise<string> {
   return ((await res.body.json()) as { access_token: string }).access_token;
 }
 
-interface LoadOptions {
-  method?: 'GET' | 'POST';
-  headers?: Record<string, string>;
-  body?: string;
+/** The read request, after one probe that it is admitted (a refusal would otherwise be measured as speed). */
+async function lgspReads(lgsp: BenchServer, token?: string): Promise<RequestTemplate[]> {
+  const authorization = `Bearer ${token ?? (await tokenFrom(lgsp.url))}`;
+  const res = await request(`${lgsp.url}${BENCH_READ_PATH}`, { headers: { authorization, [Header.requestId]: randomUUID() } });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`LGSP refused the benchmark read: ${refusal(res.statusCode, text)}`);
+  return [{ method: 'GET', path: BENCH_READ_PATH, headers: { authorization } }];
 }
 
-async function load(name: string, url: string, options: LoadOptions = {}): Promise<Row> {
-  const run = (duration: number) =>
-    autocannon({
-      url,
-      connections: CONNECTIONS,
-      duration,
-      method: options.method ?? 'GET',
-      body: options.body,
-      headers: { ...options.headers, 'x-request-id': randomUUID() },
-      requests: [{ setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-request-id': randomUUID() } }) }],
-    });
-  await run(2); // warm up: JIT, pools, caches
-  const result = await run(SECONDS);
-  return {
-    name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p90: result.latency.p90,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
+/**
+ * The signed write, or Skip with the reason: the chain has no verify policy yet, or a signed write
+ * is refused (the verify policy does not take the bench consumer's certificate).
+ */
+async function signedWrite(lgsp: BenchServer, token: string): Promise<{ template: RequestTemplate; note: string }> {
+  const policies = lgsp.extra.split(',');
+  if (!policies.includes('verify')) throw new Skip(`the gateway has no verify policy in GATEWAY_POLICIES yet (chain: ${policies.join(', ')})`);
+  const headers = { ...JSON_TYPE, authorization: `Bearer ${token}` };
+  const probeHeaders = { ...headers, [Header.requestId]: randomUUID() };
+  const body = Buffer.from(BENCH_WRITE_BODY);
+  const signature = await signLgspRequest({ method: 'POST', url: `${SIGNING.origin}${BENCH_WRITE_PATH}`, headers: probeHeaders, body }, { keyid: SIGNING.keyid, key: createPrivateKey(readFileSync(SIGNING.keyFile)), now: new Date() });
+  const res = await request(`${lgsp.url}${BENCH_WRITE_PATH}`, { method: 'POST', headers: { ...probeHeaders, ...signature.headers }, body });
+  const text = await res.body.text();
+  if (res.statusCode >= 300) throw new Skip(`a signed write is refused ${refusal(res.statusCode, text)}`);
+  const note = res.headers[Header.signature] === undefined ? 'the gateway verified the request signature but did not sign its response (no X-Signature)' : 'request signature verified, response signed';
+  return { template: { method: 'POST', path: BENCH_WRITE_PATH, headers, body: BENCH_WRITE_BODY, signed: true }, note };
 }
 
-function table(rows: Row[]): string {
-  const direct = rows[0];
-  const bare = rows.find((r) => r.name.includes('bare'));
-  const proxied = (r: Row) => r !== direct && !r.name.includes('token endpoint');
-  const header = '| target | req/s | p50 ms | p90 ms | p99 ms | added p50 ms | vs bare proxy | errors | non-2xx |';
-  const lines = rows.map(
-    (r) =>
-      `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p90.toFixed(2)} | ${r.p99.toFixed(2)} | ${proxied(r) ? (r.p50 - direct.p50).toFixed(2) : '—'} | ${bare && proxied(r) ? `${((100 * r.rps) / bare.rps).toFixed(0)}%` : '—'} | ${r.errors} | ${r.non2xx} |`,
-  );
-  return [header, '|---|---:|---:|---:|---:|---:|---:|---:|---:|', ...lines].join('\n');
-}
-
-async function main(): Promise<void> {
-  const children: ChildProcess[] = [];
+/** `401 signature_invalid (detail)` from a problem+json answer, on one line and safe in a markdown cell. */
+function refusal(status: number, text: string): string {
+  let summary = text;
   try {
-    const upstream = await startServer('fixed-upstream.server.ts', []);
-    children.push(upstream.child);
-    const bare = await startServer('bare-proxy.server.ts', [upstream.url]);
-    children.push(bare.child);
-    const lgsp = await startServer('lgsp-gateway.server.ts', [upstream.url]);
-    children.push(lgsp.child);
-    const rows: Row[] = [];
-    rows.push(await load('1. upstream directly', `${upstream.url}/organisations`));
-    rows.push(await load('2. bare fastify + undici proxy', `${bare.url}/organisations`));
-    const token = await tokenFrom(lgsp.url);
-    rows.push(await load('3. LGSP read chain (request id, token check, routing, throttle, proxy, ledger, access log)', `${lgsp.url}/v1/bench/organisations`, { headers: { authorization: `Bearer ${token}` } }));
-    rows.push(
-      await load('4. LGSP token endpoint (client_secret_basic, ES256 token)', `${lgsp.url}/oauth2/token`, {
-        method: 'POST',
-        headers: { authorization: BASIC, 'content-type': 'application/x-www-form-urlencoded' },
-        body: 'grant_type=client_credentials',
-      }),
-    );
-    process.stdout.write(`\nLGSP benchmark — ${CONNECTIONS} connections, ${SECONDS} s per target, Node ${process.version}, ${cpus().length} cores\n\n${table(rows)}\n`);
+    const problem = JSON.parse(text) as { code?: string; detail?: string };
+    summary = `${problem.code ?? ''}${problem.detail === undefined ? '' : ` (${problem.detail})`}`;
+  } catch {
+    // not problem+json
+  }
+  return `${status} ${summary.replace(/[|\r\n]+/g, ' ').slice(0, 200)}`;
+}
+
+async function redisReachable(): Promise<void> {
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Skip(`Redis is not reachable at ${REDIS_URL}: ${(error as Error).message}`);
   } finally {
-    for (const child of children) child.kill('SIGTERM');
+    redis.disconnect();
   }
 }
 
-void main();
+/** `--micro`: every tools/bench/src/micro/*.bench.ts with its defaults, one after the other, on the servers' core. */
+async function runMicro(): Promise<void> {
+  const dir = resolve(__dirname, 'micro');
+  for (const file of readdirSync(dir).filter((name) => name.endsWith('.bench.ts')).sort()) {
+    process.stdout.write(`\n## ${file}\n`);
+    const [command, argv] = pinned(SERVER_CORE, process.execPath, [resolve(ROOT, 'tools/scripts/run-ts.mjs'), resolve(dir, file)]);
+    const code = await new Promise<number | null>((done) => spawn(command, argv, { cwd: ROOT, stdio: 'inherit' }).once('exit', done));
+    if (code !== 0) process.stdout.write(`(${file} exited with ${code})\n`);
+  }
+}
+
+function heading(options: BenchOptions): string {
+  const pinning = canPin() ? `servers pinned to core ${SERVER_CORE}, load generator to core 1 (taskset)` : 'nothing pinned (taskset or a second core missing)';
+  const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return [
+    `LGSP benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpu}), Node ${process.version}; ${pinning}.`,
+    `${options.connections} connections, ${options.warmup} s warm-up then ${options.duration} s measured per scenario; latency per response in ms (hrtime), errors = socket errors + timeouts.`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (options.micro) return runMicro();
+  const runner = new Runner(options);
+  await runner.run();
+  const markdown = renderReport({ heading: heading(options), rows: runner.rows, skipped: runner.skipped, steady: runner.steady });
+  process.stdout.write(`\n${markdown}`);
+  await mkdir(resolve(RESULTS_FILE, '..'), { recursive: true });
+  await writeFile(RESULTS_FILE, markdown);
+  process.stdout.write(`\n(written to ${RESULTS_FILE.slice(ROOT.length + 1)})\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,38 +1,84 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 
 import { configFrom } from '@lgsp/config';
-import { InProcessChangeChannel, applyDeclarativeConfig, migrateDatabase, openDatabase } from '@lgsp/data';
-import { createGatewayApp, databaseJwksSource, databaseRevocationSource, openOutbox } from '@lgsp/gateway-core';
+import { applyDeclarativeConfig, migrateDatabase, openChangeChannel, openDatabase } from '@lgsp/data';
+import { GATEWAY_POLICIES, createGatewayApp, databaseJwksSource, databaseRevocationSource, openOutbox } from '@lgsp/gateway-core';
 import { IamModule } from '@lgsp/iam';
 import { createLogger } from '@lgsp/observability';
 
-import { BENCH_CLIENT_ID, BENCH_CLIENT_SECRET } from './bench-client.constant';
+import { BENCH_CERTIFICATE_ID, BENCH_PUBLIC_URL, BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, benchCertificatePem } from './bench-client.constant';
 import { announce } from './ready.util';
 
+const PEPPER = 'bench-pepper-bench-pepper-bench-pepper';
+const KEY_ENCRYPTION_KEY = 'bench-key-encryption-key-bench-key-encryption';
+
+/** The bench API's contract: what the validate policy checks on every call. */
+const OPENAPI = {
+  openapi: '3.0.3',
+  info: { title: 'bench', version: '1' },
+  paths: {
+    '/organisations': {
+      get: {
+        parameters: [
+          { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
+          { name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100 } },
+        ],
+        responses: { '200': { description: 'ok' } },
+      },
+      post: {
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'code'],
+                properties: { name: { type: 'string', maxLength: 200 }, code: { type: 'string', pattern: '^[A-Z]{2}-[A-Z]{2,4}$' }, address: { type: 'string', maxLength: 500 } },
+              },
+            },
+          },
+        },
+        responses: { '200': { description: 'ok' } },
+      },
+    },
+  },
+};
 
 /**
- * The LGSP gateway as `npm start` runs it — PGlite registry, IAM on the same listener, the full
- * read chain (request id, token check, routing to the operation, authorization, throttle, proxy),
- * ledger outbox, access log at info to a discarded stdout — with one API routed to the fixed
- * upstream and one consumer subscribed.
+ * The LGSP gateway as `npm start` runs it — IAM on the same listener, the data plane's chain as
+ * GATEWAY_POLICIES has it, ledger outbox, access log at info to a discarded stdout — with one API
+ * routed to the fixed upstream and one consumer subscribed, holding a signing certificate.
+ * Embedded by default (PGlite registry, in-process throttle); `--database-url` and `--redis-url`
+ * give the production setup (PostgreSQL registry and change channel, Redis throttle).
  * Limits are raised so the throttle and the guard decide on every request but admit (the load
  * comes from one address, far above the guard's per-IP default).
+ *   lgsp-gateway.server.ts <upstream> [--database-url postgres://…] [--redis-url redis://…] [--log-level info]
+ * Announces `READY lgsp <url> <policy,…>`: the runner skips scenarios the chain cannot serve yet.
  */
 async function main(): Promise<void> {
-  const upstream = process.argv[2];
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'log-level': { type: 'string', default: 'info' } },
+  });
+  const upstream = positionals[0];
+  const databaseUrl = values['database-url'];
   const dataDir = await mkdtemp(join(tmpdir(), 'lgsp-bench-'));
   const config = configFrom({
     LGSP_PORT: '0',
     LGSP_DATA_DIR: dataDir,
-    LGSP_LOG_LEVEL: process.argv[3] ?? 'info',
+    LGSP_PUBLIC_URL: BENCH_PUBLIC_URL,
+    LGSP_LOG_LEVEL: values['log-level'],
     LGSP_READ_LIMIT_PER_MINUTE: '10000000',
     LGSP_WRITE_LIMIT_PER_MINUTE: '10000000',
     LGSP_GUARD_PER_IP_PER_SECOND: '1000000',
+    ...(databaseUrl !== undefined && { DATABASE_URL: databaseUrl, LGSP_SECRET_PEPPER: PEPPER, LGSP_KEY_ENCRYPTION_KEY: KEY_ENCRYPTION_KEY }),
+    ...(values['redis-url'] !== undefined && { REDIS_URL: values['redis-url'] }),
   });
-  const pepper = 'bench-pepper-bench-pepper-bench-pepper';
-  const database = await openDatabase({ dataDir });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir });
   await migrateDatabase(database);
   await applyDeclarativeConfig(
     database.db,
@@ -44,25 +90,16 @@ async function main(): Promise<void> {
           id: 'bench.consumer',
           name: 'Benchmark consumer',
           credentials: [{ clientId: BENCH_CLIENT_ID, secret: { plain: BENCH_CLIENT_SECRET }, environment: 'sandbox' }],
-          certificates: [],
+          certificates: [{ id: BENCH_CERTIFICATE_ID, pem: benchCertificatePem() }],
           subscriptions: [{ api: 'bench', version: 'v1', environments: ['sandbox'] }],
         },
       ],
-      apis: [
-        {
-          domain: 'bench',
-          version: 'v1',
-          upstreams: { sandbox: upstream, production: upstream },
-          openapi: { openapi: '3.0.3', info: { title: 'bench', version: '1' }, paths: { '/organisations': { get: { responses: { '200': { description: 'ok' } } } } } },
-          classification: 'noi-bo',
-          status: 'published',
-        },
-      ],
+      apis: [{ domain: 'bench', version: 'v1', upstreams: { sandbox: upstream, production: upstream }, openapi: OPENAPI, classification: 'noi-bo', status: 'published' }],
     },
-    { pepper },
+    { pepper: PEPPER },
   );
   const logger = createLogger({ service: 'lgsp-gateway', level: config.logLevel });
-  const changes = new InProcessChangeChannel();
+  const changes = await openChangeChannel({ url: config.databaseUrl, onError: (error) => logger.error({ err: error }, 'change channel error') });
   const sink = await openOutbox(config, logger);
   const gateway = await createGatewayApp({
     config,
@@ -72,11 +109,11 @@ async function main(): Promise<void> {
     sink,
     jwks: databaseJwksSource(database.db),
     revocations: databaseRevocationSource(database.db),
-    imports: [IamModule.forRoot({ config, logger, database, changes, sink, pepper, keyEncryptionKey: 'bench-key-encryption-key-bench-key-encryption' })],
+    imports: [IamModule.forRoot({ config, logger, database, changes, sink, pepper: PEPPER, keyEncryptionKey: KEY_ENCRYPTION_KEY })],
     tracingEnabled: false,
   });
   await gateway.listen();
-  announce(gateway.app.getHttpServer(), 'lgsp');
+  announce(gateway.app.getHttpServer(), 'lgsp', GATEWAY_POLICIES.map((policy) => policy.name).join(','));
 }
 
 void main();
