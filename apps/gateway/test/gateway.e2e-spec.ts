@@ -101,7 +101,7 @@ describe.each(['postgres', 'pglite'] as const)('gateway end to end on %s', (kind
     }
     await migrateDatabase(database);
     await applyDeclarativeConfig(database.db, await loadDeclarativeFile(file), { pepper: 'test-pepper-test-pepper-test-pepper!' });
-    config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir });
+    config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_REQUIRE_SIGNED_WRITES: 'false' });
     key = await insertSigningKey(database.db);
     token = await mintAccessToken(config.publicUrl, key);
     revokedBeforeStart = await mintAccessToken(config.publicUrl, key);

@@ -97,6 +97,8 @@ describe('three gateway replicas sharing PostgreSQL and Redis', () => {
           LGSP_KEY_ENCRYPTION_KEY: 'replica-kek-replica-kek-replica-kek-0001',
           REDIS_URL: 'redis://127.0.0.1:6379',
           LGSP_GATEWAY_REPLICAS: '3',
+          // The write budget is under test, not signatures (signature.e2e-spec covers the shared replay guard).
+          LGSP_REQUIRE_SIGNED_WRITES: 'false',
           // Exactness is under test, not the fallback: a generous deadline so a stall on this
           // 2-core machine is not taken for an outage.
           LGSP_REDIS_TIMEOUT_MS: '1000',

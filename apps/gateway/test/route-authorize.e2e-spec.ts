@@ -170,7 +170,7 @@ describe('gateway routing and authorization on PostgreSQL', () => {
       { scope: 'api-version', apiVersionId: versionId('directory', 'v1'), reason: 'Bảo trì', startsAt: anHourAgo, liftedAt: new Date(), liftedBy: 'dgo-admin', createdBy: 'dgo-admin' },
     ]);
     // The test client (loopback) is in the Party-WAN zone: the Mật refusal below is the signature rule's, not the zone's.
-    config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_PUBLIC_URL: PUBLIC_URL, LGSP_WAN_CIDRS: '127.0.0.0/8' });
+    config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_PUBLIC_URL: PUBLIC_URL, LGSP_WAN_CIDRS: '127.0.0.0/8', LGSP_REQUIRE_SIGNED_WRITES: 'false' });
     key = await insertSigningKey(database.db);
     changes = await PostgresChangeChannel.open({ url: testDb.url });
     registryChanges = await PostgresChangeChannel.open({ url: testDb.url });
@@ -311,12 +311,12 @@ describe('gateway routing and authorization on PostgreSQL', () => {
     expect(production.headers['ratelimit']).toBeUndefined();
   });
 
-  it('refuses Mật data with 403 classification_forbidden, by the version or by the operation', async () => {
+  it('refuses unsigned Mật data with 401 signature_missing, by the version or by the operation', async () => {
     const before = upstream.seen.length;
     for (const path of ['/v1/cadres/organisations', '/v1/directory/cadres/42']) {
       const res = await call(path);
-      expect(res.status).toBe(403);
-      expect(res.body).toMatchObject({ code: 'classification_forbidden', detail: expect.stringMatching(/signed calls .* Party-WAN zone, which are not yet enabled/) });
+      expect(res.status).toBe(401);
+      expect(res.body).toMatchObject({ code: 'signature_missing', detail: expect.stringMatching(/Mật and Tối mật operations are served only on signed calls/) });
     }
     expect(upstream.seen.length).toBe(before);
   });

@@ -106,7 +106,7 @@ describe('gateway data plane over real HTTP', () => {
   beforeAll(async () => {
     upstream = await startSpyUpstream();
     dir = await mkdtemp(join(tmpdir(), 'lgsp-gw-'));
-    const config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_UPSTREAM_READ_TIMEOUT_MS: '300', LGSP_MAX_BODY_BYTES: '2048' });
+    const config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_UPSTREAM_READ_TIMEOUT_MS: '300', LGSP_MAX_BODY_BYTES: '2048', LGSP_REQUIRE_SIGNED_WRITES: 'false' });
     const logger = createLogger({ service: 'lgsp-gateway', level: 'info', destination: { write: (line: string) => void lines.push(line) } });
     sink = await SegmentFileSink.open({ dir: join(dir, 'outbox'), flushIntervalMs: 10_000, segmentBytes: 1 << 20 });
     key = await testSigningKey();

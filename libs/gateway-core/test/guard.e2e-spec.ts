@@ -124,7 +124,7 @@ describe('gateway guard and zones', () => {
     expect(await recordOf(large)).toMatchObject({ clientIp: '198.51.100.30', errorCode: 'payload_too_large' });
   });
 
-  it('refuses Mật and Tối mật from outside the Party-WAN zone with 403 zone_forbidden, and from inside still fails closed', async () => {
+  it('refuses Mật and Tối mật from outside the Party-WAN zone with 403 zone_forbidden, and from inside unsigned with 401 signature_missing', async () => {
     for (const path of ['/v1/records/dossiers/7', '/v1/records/cipher/7']) {
       const outside = await call(path, { forwardedFor: '198.51.100.9' });
       expect(outside.status).toBe(403);
@@ -133,8 +133,8 @@ describe('gateway guard and zones', () => {
 
       for (const inside of ['10.20.3.4', '2001:db8:20::5']) {
         const res = await call(path, { forwardedFor: inside });
-        expect(res.status).toBe(403);
-        expect(res.body).toMatchObject({ code: 'classification_forbidden', detail: expect.stringMatching(/signed calls \(X-Signature\) from the Party-WAN zone, which are not yet enabled/) });
+        expect(res.status).toBe(401);
+        expect(res.body).toMatchObject({ code: 'signature_missing', detail: expect.stringMatching(/Mật and Tối mật operations are served only on signed calls/) });
       }
     }
     // A spoofed WAN address from an untrusted peer does not put it in the zone.

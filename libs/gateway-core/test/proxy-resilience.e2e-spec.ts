@@ -95,7 +95,7 @@ describe('proxy resilience end to end', () => {
     await applyDeclarativeConfig(database.db, declarative, { pepper: 'test-pepper-test-pepper-test-pepper!' });
     changes = new InProcessChangeChannel();
     // A known port, so LGSP_PUBLIC_URL (the backend JWT's issuer) is where the JWKS really is.
-    config = configFrom({ LGSP_PORT: String(await closedPort()), LGSP_DATA_DIR: dir, LGSP_CIRCUIT_FAILURE_THRESHOLD: '3' });
+    config = configFrom({ LGSP_PORT: String(await closedPort()), LGSP_DATA_DIR: dir, LGSP_CIRCUIT_FAILURE_THRESHOLD: '3', LGSP_REQUIRE_SIGNED_WRITES: 'false' });
     const key = await testSigningKey();
     now = Date.now();
     token = await new TestTokenMinter(config.publicUrl, () => now).mint(key, { claims: { sub: CONSUMER, client_id: 'qlcb-sandbox' } });

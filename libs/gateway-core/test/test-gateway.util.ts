@@ -65,7 +65,7 @@ export interface TestGateway {
 export async function startTestGateway(versionsOf: (upstream: string) => RoutableApiVersion[], env: Record<string, string> = {}): Promise<TestGateway> {
   const upstream = await startSpyUpstream();
   const dir = await mkdtemp(join(tmpdir(), 'lgsp-gw-'));
-  const config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, ...env });
+  const config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_REQUIRE_SIGNED_WRITES: 'false', ...env });
   const logs: string[] = [];
   const logger = createLogger({ service: 'lgsp-gateway', level: 'warn', destination: { write: (line: string) => void logs.push(line) } });
   const sink = await SegmentFileSink.open({ dir: join(dir, 'outbox'), flushIntervalMs: 10_000, segmentBytes: 1 << 20 });

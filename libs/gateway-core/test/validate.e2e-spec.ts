@@ -140,7 +140,7 @@ describe('request validation through the gateway', () => {
   beforeAll(async () => {
     upstream = await startSpyUpstream();
     dir = await mkdtemp(join(tmpdir(), 'lgsp-validate-'));
-    const config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_MAX_BODY_BYTES: String(MAX_BODY_BYTES) });
+    const config = configFrom({ LGSP_PORT: '0', LGSP_DATA_DIR: dir, LGSP_MAX_BODY_BYTES: String(MAX_BODY_BYTES), LGSP_REQUIRE_SIGNED_WRITES: 'false' });
     const logger = createLogger({ service: 'lgsp-gateway', level: 'info', destination: { write: (line: string) => void lines.push(line) } });
     sink = await SegmentFileSink.open({ dir: join(dir, 'outbox'), flushIntervalMs: 10_000, segmentBytes: 1 << 20 });
     const key = await testSigningKey();

@@ -258,6 +258,41 @@ export class EnvironmentVariables {
   @MinLength(1)
   LGSP_BACKEND_JWT_KEY?: string;
 
+  @ConfigVariable({ description: 'Whether every write (POST, PUT, PATCH, DELETE; a SOAP call unless its action reads) must carry a valid X-Signature (401 signature_missing otherwise). Mật and Tối mật operations always need one.', isSensitive: false, defaultText: 'true' })
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  LGSP_REQUIRE_SIGNED_WRITES = true;
+
+  @ConfigVariable({ description: 'Sign every data-plane response (X-Signature, label lgsp), not only the answers to signed requests.', isSensitive: false, defaultText: 'false' })
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  LGSP_SIGN_ALL_RESPONSES = false;
+
+  @ConfigVariable({ description: 'PKCS#8 PEM file of the private key (EC P-256, or RSA of 2048 bits or more) the gateway signs responses with; every replica must share it. Unset: an EC P-256 key generated once into the data dir.', isSensitive: false, defaultText: '$LGSP_DATA_DIR/platform-signing-key.pem' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  LGSP_SIGNING_KEY?: string;
+
+  @ConfigVariable({ description: 'PEM file of the X.509 certificate of LGSP_SIGNING_KEY, published (x5c) with the key at /.well-known/lgsp-signing-keys. Unset: the public key is published alone.', isSensitive: false })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  LGSP_SIGNING_CERT?: string;
+
+  @ConfigVariable({ description: 'File (PEM or DER) of the certificate revocation list checked for consumer signing certificates: one on it is refused with certificate_revoked. Unset: only the registry status counts.', isSensitive: false })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  LGSP_CRL?: string;
+
+  @ConfigVariable({ description: 'How often the gateway reads LGSP_CRL again, in seconds.', isSensitive: false, defaultText: '3600' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(604800)
+  @IsInt()
+  LGSP_CRL_REFRESH_SECONDS = 3600;
+
   @ConfigVariable({ description: 'Largest request body the gateway accepts, in bytes (413 payload_too_large beyond).', isSensitive: false, defaultText: '1048576' })
   @Type(() => Number)
   @Min(1)

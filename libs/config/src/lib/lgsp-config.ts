@@ -78,6 +78,17 @@ export interface LgspConfig {
     readonly backendJwtKeyFile?: string;
   };
   readonly maxBodyBytes: number;
+  /** X-Signature on requests and responses (docs/signatures.md). */
+  readonly signatures: {
+    readonly requireSignedWrites: boolean;
+    readonly signAllResponses: boolean;
+    /** Absolute, when set: the platform's response-signing key and its certificate; unset: generated into the data dir. */
+    readonly signingKeyFile?: string;
+    readonly signingCertFile?: string;
+    /** Absolute, when set. */
+    readonly crlFile?: string;
+    readonly crlRefreshSeconds: number;
+  };
   /** The data plane's flood shield, ahead of token verification. */
   readonly guard: {
     /** 0: no per-IP limit. */
@@ -215,6 +226,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       backendJwtKeyFile: vars.LGSP_BACKEND_JWT_KEY === undefined ? undefined : abs(vars.LGSP_BACKEND_JWT_KEY),
     },
     maxBodyBytes: vars.LGSP_MAX_BODY_BYTES,
+    signatures: {
+      requireSignedWrites: vars.LGSP_REQUIRE_SIGNED_WRITES,
+      signAllResponses: vars.LGSP_SIGN_ALL_RESPONSES,
+      signingKeyFile: vars.LGSP_SIGNING_KEY === undefined ? undefined : abs(vars.LGSP_SIGNING_KEY),
+      signingCertFile: vars.LGSP_SIGNING_CERT === undefined ? undefined : abs(vars.LGSP_SIGNING_CERT),
+      crlFile: vars.LGSP_CRL === undefined ? undefined : abs(vars.LGSP_CRL),
+      crlRefreshSeconds: vars.LGSP_CRL_REFRESH_SECONDS,
+    },
     guard: { perIpPerSecond: vars.LGSP_GUARD_PER_IP_PER_SECOND, maxInFlight: vars.LGSP_GUARD_MAX_IN_FLIGHT },
     listener: {
       maxHeaderBytes: vars.LGSP_MAX_HEADER_BYTES,

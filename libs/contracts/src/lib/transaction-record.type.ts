@@ -35,6 +35,28 @@ export interface TransactionRecord {
   bytesOut: number;
   /** Set when the transaction is also a security event for the SOC (an authentication burst, ...). */
   securityEvent?: SecurityEvent;
+  /** The evidence of the request's X-Signature, verified or refused (never the payload nor the signature base). */
+  signature?: TransactionSignature;
+}
+
+/** What the ledger keeps of a request signature: enough to show later who signed what (docs/signatures.md §9). */
+export interface TransactionSignature {
+  /** The RFC 9421 keyid: the registered certificate's id. */
+  keyid?: string;
+  label?: string;
+  /** The Signature-Input member: `sig1=("@method" ...);created=...;keyid="..."`. */
+  signatureInput?: string;
+  /** The signature bytes, base64. */
+  signature?: string;
+  /** The Content-Digest values checked, base64 per algorithm. */
+  digests?: Readonly<Record<string, string>>;
+  /** `created` as signed, UNIX seconds. */
+  created?: number;
+  alg?: string;
+  /** SHA-256 fingerprint of the signing certificate. */
+  certificateFingerprint?: string;
+  /** Whether the gateway accepted it; a refusal's code is the record's errorCode. */
+  verified: boolean;
 }
 
 /** Security events the SOC is alerted to; extend here. */

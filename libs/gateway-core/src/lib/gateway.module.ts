@@ -12,6 +12,13 @@ import { registerDataPlane } from './data-plane/data-plane.plugin';
 import { HealthController } from './health/health.controller';
 import { GatewayNetwork } from './network/gateway-network';
 import { GATEWAY_POLICIES } from './policies/gateway-chain.constant';
+import { loadPlatformSigningKey } from './policies/sign/platform-signing-key.util';
+import { ResponseSigner } from './policies/sign/response-signer';
+import { SigningKeysController } from './policies/sign/signing-keys.controller';
+import { CertificateRevocationList } from './policies/verify/crl.util';
+import { createReplayGuard } from './policies/verify/replay-guard.runtime';
+import type { ReplayGuardRuntime } from './policies/verify/replay-guard.runtime';
+import { SigningCertificates } from './policies/verify/signing-certificates';
 import { BackendJwksController } from './proxy/backend-jwks.controller';
 import { BackendJwtSigner } from './proxy/backend-jwt-signer.service';
 import { createUpstreamPools, openBackendJwtSigner } from './proxy/proxy-runtime.util';
@@ -47,6 +54,29 @@ export interface GatewayModuleOptions {
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');
 
+/** What verify and sign share beyond the platform key: the certificates, the replay guard, the CRL. */
+class SignatureRuntime {
+  readonly certificates: SigningCertificates;
+  readonly replay: ReplayGuardRuntime;
+  readonly crl?: CertificateRevocationList;
+
+  constructor(config: LgspConfig, logger: Logger) {
+    this.certificates = new SigningCertificates(logger);
+    this.replay = createReplayGuard({ url: config.throttling.redisUrl, timeoutMs: config.throttling.redisTimeoutMs }, logger);
+    const { crlFile, crlRefreshSeconds } = config.signatures;
+    if (crlFile !== undefined) this.crl = new CertificateRevocationList(crlFile, crlRefreshSeconds, logger);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.replay.start(), this.crl?.start()]);
+  }
+
+  async close(): Promise<void> {
+    this.crl?.stop();
+    await this.replay.close();
+  }
+}
+
 @Injectable()
 class DataPlaneInstaller implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -57,6 +87,8 @@ class DataPlaneInstaller implements OnModuleInit, OnApplicationShutdown {
     @Inject(RevocationSet) private readonly revocations: RevocationSet,
     @Inject(UpstreamPools) private readonly pools: UpstreamPools,
     @Inject(PolicyChain) private readonly chain: PolicyChain,
+    @Inject(SignatureRuntime) private readonly signatures: SignatureRuntime,
+    @Inject(ResponseSigner) private readonly signer: ResponseSigner,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -66,19 +98,21 @@ class DataPlaneInstaller implements OnModuleInit, OnApplicationShutdown {
       sink: this.options.sink,
       bodyLimit: this.options.config.maxBodyBytes,
       alerts: this.options.alerts,
+      signer: this.signer,
     });
     this.registry.onTable((table, view) => {
       this.pools.retain(table.origins());
       this.options.throttle.limits.update(view.rateLimits);
+      this.signatures.certificates.update(view.certificates);
     });
-    await Promise.all([this.options.throttle.start(), this.registry.start(), this.jwks.start(), this.revocations.start()]);
+    await Promise.all([this.signatures.start(), this.options.throttle.start(), this.registry.start(), this.jwks.start(), this.revocations.start()]);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.registry.stop();
     this.jwks.stop();
     this.revocations.stop();
-    await Promise.all([this.pools.close(), this.options.throttle.close()]);
+    await Promise.all([this.pools.close(), this.options.throttle.close(), this.signatures.close()]);
   }
 }
 
@@ -89,7 +123,7 @@ export class GatewayModule {
     const { config, logger } = options;
     return {
       module: GatewayModule,
-      controllers: [HealthController, BackendJwksController],
+      controllers: [HealthController, BackendJwksController, SigningKeysController],
       providers: [
         { provide: GATEWAY_OPTIONS, useValue: options },
         { provide: RegistryState, useFactory: () => new RegistryState(options.registry, logger, { publicUrl: config.publicUrl }) },
@@ -100,10 +134,28 @@ export class GatewayModule {
         { provide: RevocationSet, useFactory: () => new RevocationSet(options.revocations, options.changes, logger, { clock: options.clock }) },
         { provide: UpstreamPools, useFactory: () => createUpstreamPools(config, logger, options.clock) },
         { provide: BackendJwtSigner, useFactory: () => openBackendJwtSigner(config, logger, options.clock) },
+        { provide: SignatureRuntime, useFactory: () => new SignatureRuntime(config, logger) },
+        {
+          provide: ResponseSigner,
+          useFactory: async () =>
+            new ResponseSigner(
+              await loadPlatformSigningKey({ keyFile: config.signatures.signingKeyFile, certFile: config.signatures.signingCertFile, dataDir: config.dataDir }),
+              new URL(config.publicUrl).origin,
+              options.clock,
+            ),
+        },
         {
           provide: PolicyChain,
-          inject: [RegistryState, UpstreamPools, JwksState, RevocationSet, BackendJwtSigner],
-          useFactory: (routes: RegistryState, upstreams: UpstreamPools, keys: JwksState, revocations: RevocationSet, backendJwt: BackendJwtSigner) =>
+          inject: [RegistryState, UpstreamPools, JwksState, RevocationSet, BackendJwtSigner, SignatureRuntime, ResponseSigner],
+          useFactory: (
+            routes: RegistryState,
+            upstreams: UpstreamPools,
+            keys: JwksState,
+            revocations: RevocationSet,
+            backendJwt: BackendJwtSigner,
+            signatures: SignatureRuntime,
+            signer: ResponseSigner,
+          ) =>
             PolicyChain.build(
               GATEWAY_POLICIES,
               {
@@ -120,6 +172,15 @@ export class GatewayModule {
                 // The platform's own URL is both who issues its tokens and whom they are for.
                 tokens: { keys, revocations, issuer: config.publicUrl, audience: config.publicUrl },
                 network: new GatewayNetwork(config.network),
+                signatures: {
+                  certificates: signatures.certificates.get,
+                  replayGuard: signatures.replay.guard,
+                  isRevoked: signatures.crl?.isRevoked,
+                  publicOrigin: new URL(config.publicUrl).origin,
+                  requireSignedWrites: config.signatures.requireSignedWrites,
+                  signAllResponses: config.signatures.signAllResponses,
+                  signer,
+                },
                 clock: options.clock,
               },
             ),

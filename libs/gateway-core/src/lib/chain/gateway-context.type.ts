@@ -1,5 +1,6 @@
-import type { AccessTokenClaims, Environment, ErrorCode, SecurityEvent } from '@lgsp/contracts';
+import type { AccessTokenClaims, Environment, ErrorCode, SecurityEvent, TransactionSignature } from '@lgsp/contracts';
 import type { OpenApiOperation } from '@lgsp/openapi';
+import type { SignatureEvidence } from '@lgsp/signature';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { ApiRoute } from '../routing/route-table';
@@ -44,6 +45,14 @@ export interface GatewayContext {
   errorCode?: ErrorCode;
   /** Set when this transaction also carries a security event for the SOC. */
   securityEvent?: SecurityEvent;
+  /** The request's X-Signature as the ledger keeps it, verified or refused (verify policy). */
+  signature?: TransactionSignature;
+  /** The request's verified signature: the response signature covers it (;req). */
+  requestSignature?: SignatureEvidence;
+  /** Whether the answer is signed: the request was signed, or LGSP_SIGN_ALL_RESPONSES (set by verify). */
+  signResponse?: boolean;
+  /** A signed answer's body, buffered by the proxy for the sign policy (unsigned answers stream). */
+  responseBody?: Buffer;
   bytesIn: number;
   bytesOut?: number;
 }

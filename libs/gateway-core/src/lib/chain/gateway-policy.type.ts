@@ -1,6 +1,7 @@
 import type { LgspError } from '@lgsp/contracts';
 
 import type { GatewayNetwork } from '../network/gateway-network';
+import type { SignatureDependencies } from '../policies/sign/signature-dependencies.type';
 import type { ThrottleDependencies } from '../policies/throttle.policy';
 import type { BackendJwtSigner } from '../proxy/backend-jwt-signer.service';
 import type { UpstreamPools } from '../proxy/upstream-pools';
@@ -52,6 +53,8 @@ export interface PolicyDependencies {
   readonly tokens: TokenVerification;
   /** Trusted proxies and the Party-WAN zone; unset: none (the peer is the client, nobody is in the zone). */
   readonly network?: GatewayNetwork;
+  /** X-Signature: the consumers' certificates, the replay guard, the CRL, the platform's signing key; unset: verify and sign refuse to build. */
+  readonly signatures?: SignatureDependencies;
   /** Date.now() unless a test sets the time. */
   readonly clock?: () => number;
 }

@@ -1,6 +1,8 @@
 import { ErrorCode, LgspError } from '@lgsp/contracts';
+import { MemoryReplayGuard } from '@lgsp/signature';
 
 import { GATEWAY_POLICIES } from '../policies/gateway-chain.constant';
+import type { ResponseSigner } from '../policies/sign/response-signer';
 import { UpstreamPools } from '../proxy/upstream-pools';
 import { RouteTable } from '../routing/route-table';
 import type { GatewayContext } from './gateway-context.type';
@@ -18,6 +20,14 @@ const deps: PolicyDependencies = {
     revocations: { isRevoked: () => false },
     issuer: 'https://lgsp.example',
     audience: 'https://lgsp.example',
+  },
+  signatures: {
+    certificates: () => undefined,
+    replayGuard: new MemoryReplayGuard(),
+    publicOrigin: 'https://lgsp.example',
+    requireSignedWrites: true,
+    signAllResponses: false,
+    signer: {} as ResponseSigner,
   },
 };
 
@@ -75,7 +85,7 @@ describe('PolicyChain', () => {
 describe('GATEWAY_POLICIES', () => {
   it("follows ARCHITECTURE.md's order", () => {
     const chain = PolicyChain.build(GATEWAY_POLICIES, {}, deps);
-    expect(chain.names).toEqual(['guard', 'request-id', 'authenticate', 'route', 'authorize', 'throttle', 'validate', 'proxy']);
+    expect(chain.names).toEqual(['guard', 'request-id', 'authenticate', 'route', 'authorize', 'throttle', 'verify', 'validate', 'proxy', 'sign']);
   });
 
   it('describes and defaults every setting of every policy', () => {

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 
 import type { GatewayContext } from '../chain/gateway-context.type';
 import type { PolicyChain } from '../chain/policy-chain';
+import type { ResponseSigner } from '../policies/sign/response-signer';
 import type { PendingSecurityEvents } from './pending-security-events';
 import { sendRefusal } from './refusal-writer.util';
 import { recordTransaction } from './transaction-recorder';
@@ -15,6 +16,8 @@ export interface DataPlaneOptions {
   readonly bodyLimit: number;
   /** Events raised outside a request, attached to the next record. */
   readonly alerts?: PendingSecurityEvents;
+  /** Signs refusals written after the verify policy accepted a signature (or LGSP_SIGN_ALL_RESPONSES). */
+  readonly signer?: ResponseSigner;
 }
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -50,6 +53,19 @@ export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOp
       reply.header(Header.transactionId, request.id);
       done();
     });
+
+    const signer = options.signer;
+    if (signer !== undefined) {
+      // A refusal (or an error) after verify: the sign policy never ran, so its answer is signed here.
+      scope.addHook('onSend', async (request, reply, payload) => {
+        const context = request.lgsp;
+        if (context?.signResponse !== true || context.errorCode === undefined) return payload;
+        if (payload !== null && payload !== undefined && typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+        const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
+        reply.headers(await signer.headersFor(context, reply.statusCode, body));
+        return payload;
+      });
+    }
 
     scope.addHook('onResponse', (request, reply, done) => {
       if (request.lgsp !== undefined) recordTransaction(options.sink, request.lgsp, request, reply, options.alerts);

@@ -41,6 +41,7 @@ export function recordTransaction(
     bytesIn: context.bytesIn,
     bytesOut: context.bytesOut ?? Number(reply.getHeader('content-length') ?? 0),
     securityEvent: context.securityEvent ?? alerts?.take(),
+    signature: context.signature,
   };
   sink.record(record);
   request.log.info(

@@ -99,16 +99,11 @@ describe('authorize policy', () => {
     expectRefusal(authorize('hung-yen.qlvb', 'persons', 'production'), ErrorCode.SubscriptionMissing, 'This consumer system is not subscribed to persons v1 in production');
   });
 
-  it("refuses by the operation's classification: Tuyệt mật never, Mật and Tối mật not until signed calls are enabled", () => {
+  it("refuses by the operation's classification: Tuyệt mật never; Mật and Tối mật from the zone are left to verify (the signature)", () => {
     expectRefusal(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation('tuyet-mat')), ErrorCode.ClassificationForbidden, /Tuyệt mật .* never crosses the platform/);
-    for (const classification of ['mat', 'toi-mat'] as const) {
-      expectRefusal(
-        authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation(classification)),
-        ErrorCode.ClassificationForbidden,
-        /Mật and Tối mật operations are served only on signed calls \(X-Signature\) from the Party-WAN zone, which are not yet enabled/,
-      );
+    for (const classification of ['mat', 'toi-mat', 'cong-khai', 'noi-bo'] as const) {
+      expect(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation(classification))).toBeUndefined();
     }
-    for (const classification of ['cong-khai', 'noi-bo'] as const) expect(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation(classification))).toBeUndefined();
   });
 
   it('refuses Mật and Tối mật from a client outside the Party-WAN zone with 403 zone_forbidden, before the signature rule', () => {
@@ -122,9 +117,9 @@ describe('authorize policy', () => {
         expect(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation(classification), clientIp)).toBe(refusal);
       }
     }
-    // Inside the zone (IPv4, IPv6, IPv4-mapped), the signature rule: still refused, fail closed.
+    // Inside the zone (IPv4, IPv6, IPv4-mapped): admitted here; verify (phase 60) requires the signature.
     for (const clientIp of ['10.20.0.1', '10.20.255.254', '2001:db8:20:ffff::1', '::ffff:10.20.0.9']) {
-      expectRefusal(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation('mat'), clientIp), ErrorCode.ClassificationForbidden, /not yet enabled/);
+      expect(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation('mat'), clientIp)).toBeUndefined();
     }
     // Tuyệt mật never, from anywhere; the lower classifications from anywhere.
     expectRefusal(authorize('tu-ha-noi.qlcb', 'persons', 'sandbox', operation('tuyet-mat'), '203.0.113.9'), ErrorCode.ClassificationForbidden, /never crosses/);
@@ -145,7 +140,8 @@ describe('authorize policy', () => {
 
   it("judges a SOAP call by its version's classification", () => {
     expect(authorize('tu-ha-noi.qlcb', 'land')).toBeUndefined();
-    expectRefusal(authorize('tu-ha-noi.qlcb', 'cadres'), ErrorCode.ClassificationForbidden, /not yet enabled/);
+    expect(authorize('tu-ha-noi.qlcb', 'cadres')).toBeUndefined();
+    expectRefusal(authorize('tu-ha-noi.qlcb', 'cadres', 'sandbox', undefined, '203.0.113.9'), ErrorCode.ZoneForbidden, /outside/);
   });
 
   it('checks status, then subscription, then classification', () => {

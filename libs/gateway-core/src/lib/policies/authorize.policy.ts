@@ -17,13 +17,6 @@ const OUTSIDE_WAN = new LgspError(
   ErrorCode.ZoneForbidden,
   'Mật and Tối mật operations are served only to clients in the Party wide-area network (Party-WAN) zone; this call comes from outside it',
 );
-// Inside the zone, Mật and Tối mật also need the request signed (X-Signature); until signature
-// verification is in the chain the gateway cannot tell, so it fails closed.
-const SIGNED_ONLY = new LgspError(
-  ErrorCode.ClassificationForbidden,
-  'Mật and Tối mật operations are served only on signed calls (X-Signature) from the Party-WAN zone, which are not yet enabled on this platform',
-);
-
 const ENVIRONMENT_INDEX: Readonly<Record<Environment, 0 | 1>> = { sandbox: 0, production: 1 };
 
 class AuthorizeHandler implements GatewayPolicyHandler {
@@ -54,8 +47,8 @@ class AuthorizeHandler implements GatewayPolicyHandler {
         return TUYET_MAT;
       case 'mat':
       case 'toi-mat':
-        // The zone first: from outside the WAN no signature could make the call acceptable.
-        return this.network.inWan(clientIp) ? SIGNED_ONLY : OUTSIDE_WAN;
+        // The zone here; the signature they also need is the verify policy's (phase 60) to require.
+        return this.network.inWan(clientIp) ? undefined : OUTSIDE_WAN;
       default:
         return undefined;
     }
@@ -78,7 +71,7 @@ class AuthorizeHandler implements GatewayPolicyHandler {
  * token's environment (→ 403 subscription_missing), and the data's classification must be one the
  * platform serves to it: Tuyệt mật never (→ 403 classification_forbidden); Mật and Tối mật only to a
  * client address in the Party-WAN zone (LGSP_WAN_CIDRS, the address the guard worked out behind the
- * trusted proxies; → 403 zone_forbidden), and from there not yet (→ 403 classification_forbidden).
+ * trusted proxies; → 403 zone_forbidden) — and signed, which the verify policy requires.
  * Statuses and subscriptions come from the table built when the registry last changed, so a
  * suspension applies to tokens already issued.
  */

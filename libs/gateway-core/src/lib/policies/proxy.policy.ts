@@ -19,6 +19,7 @@ export interface ProxyPolicyConfig {
 }
 
 const NO_BODY_STATUS: ReadonlySet<number> = new Set([204, 304]);
+const EMPTY_BODY = Buffer.alloc(0);
 
 /**
  * Answers that count against a provider's circuit besides connection errors and timeouts: its own
@@ -105,6 +106,7 @@ class ProxyHandler implements GatewayPolicyHandler {
 
     reply.status(response.statusCode).headers(downstreamResponseHeaders(response.headers));
     if (route.lifecycleHeaders !== undefined) applyLifecycleHeaders(reply, route.lifecycleHeaders, response.headers[Header.link]);
+    if (context.signResponse === true) return this.buffer(context, response, method, timeoutMs);
     const length = response.headers['content-length'];
     if (method === 'HEAD' || NO_BODY_STATUS.has(response.statusCode)) {
       await response.body.dump();
@@ -120,6 +122,23 @@ class ProxyHandler implements GatewayPolicyHandler {
       response.body.once('end', () => (context.bytesOut = bytes));
     }
     reply.send(response.body);
+    return undefined;
+  }
+
+  /** A signed answer: the body is read whole for the sign policy (Content-Digest covers it), which sends it. */
+  private async buffer(context: GatewayContext, response: Dispatcher.ResponseData, method: string, timeoutMs: number): Promise<PolicyResult> {
+    if (method === 'HEAD' || NO_BODY_STATUS.has(response.statusCode)) {
+      await response.body.dump();
+      context.responseBody = EMPTY_BODY;
+    } else {
+      try {
+        context.responseBody = Buffer.from(await response.body.arrayBuffer());
+      } catch (error) {
+        context.reply.removeHeader('content-length');
+        return this.refusals.of(error, false, timeoutMs);
+      }
+    }
+    context.bytesOut = context.responseBody.length;
     return undefined;
   }
 

@@ -39,8 +39,8 @@ export function databaseRegistrySource(db: LgspDb, subscribe: RegistryChangeSubs
   const cache = options.cacheFile === undefined ? undefined : new LastKnownGoodFile(options.cacheFile, isRegistryView, options.logger);
   return {
     load: async (): Promise<RegistryView> => {
-      const { apiVersions, rateLimits, consumers, subscriptions, blocks } = await loadRegistrySnapshot(db);
-      return { apiVersions, rateLimits, consumers, subscriptions, blocks };
+      const { apiVersions, rateLimits, consumers, subscriptions, blocks, certificates } = await loadRegistrySnapshot(db);
+      return { apiVersions, rateLimits, consumers, subscriptions, blocks, certificates };
     },
     onChange: subscribe,
     lastKnownGood: cache,

@@ -1,4 +1,4 @@
-import type { SnapshotRateLimit } from '@lgsp/data';
+import type { SnapshotCertificate, SnapshotRateLimit } from '@lgsp/data';
 import type { Logger } from '@lgsp/observability';
 
 import type { RouteTableInput, RouteTableOptions } from '../routing/route-table';
@@ -10,6 +10,8 @@ import { RouteTable } from '../routing/route-table';
  */
 export interface RegistryView extends RouteTableInput {
   readonly rateLimits: readonly SnapshotRateLimit[];
+  /** The consumers' signing certificates (X-Signature keyids); absent in a snapshot kept before they were: none. */
+  readonly certificates?: readonly SnapshotCertificate[];
 }
 
 /** Where the gateway reads the registry and hears that it changed. */
