@@ -59,7 +59,9 @@ export async function ensureServices() {
   const missing = [];
   await ensurePostgres(missing);
   await ensureRedis(missing);
+  // libs/client-pkcs11 signs inside a SoftHSM token, as consumers do with their USB tokens.
+  if (!has('softhsm2-util')) missing.push('softhsm2');
   if (missing.length > 0) {
-    throw new Error(`The tests need PostgreSQL and Redis on 127.0.0.1. Install the Debian packages: apt-get install -y ${missing.join(' ')}`);
+    throw new Error(`The tests need PostgreSQL and Redis on 127.0.0.1 and SoftHSM. Install the Debian packages: apt-get install -y ${missing.join(' ')}`);
   }
 }
