@@ -1,8 +1,13 @@
+import { execFile } from 'node:child_process';
 import { X509Certificate, createHash, createPublicKey, randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { KeyObject } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { configFrom } from '@lgsp/config';
 import type { LgspConfig } from '@lgsp/config';
@@ -415,6 +420,162 @@ describe('signed requests and responses through the gateway', () => {
     it('refuses a certificate on the CRL with 401 certificate_revoked, and serves the others', async () => {
       expectRefusal((await signedCall('/v1/records/items', { method: 'POST', body, keyid: 'tu-ha-noi-rsa', cert: rsa, base: withCrl.base })).answer, 401, 'certificate_revoked');
       expect((await signedCall('/v1/records/items', { method: 'POST', body, base: withCrl.base })).answer.status).toBe(200);
+    });
+    describe('served over http', () => {
+      let server: Server;
+      let fetched = 0;
+      let fromUrl: Gateway;
+
+      beforeAll(async () => {
+        const crl = await readFile(join(crlDir, 'crl.pem'));
+        server = createServer((_req, res) => {
+          fetched++;
+          res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end(crl);
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        fromUrl = await startGateway({ LGSP_CRL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ca.crl` });
+      });
+
+      afterAll(async () => {
+        await fromUrl?.close();
+        server?.closeAllConnections();
+        if (server !== undefined) await new Promise((resolve) => server.close(resolve));
+      });
+
+      it('fetches LGSP_CRL from its URL at start and refuses the certificates on it', async () => {
+        expect(fetched).toBe(1);
+        expectRefusal((await signedCall('/v1/records/items', { method: 'POST', body, keyid: 'tu-ha-noi-rsa', cert: rsa, base: fromUrl.base })).answer, 401, 'certificate_revoked');
+        expect((await signedCall('/v1/records/items', { method: 'POST', body, base: fromUrl.base })).answer.status).toBe(200);
+      });
+    });
+  });
+
+  describe('with LGSP_SIGNING_KEY (RSA-2048) and LGSP_SIGNING_CERT', () => {
+    let keyDir: string;
+    let certificate: X509Certificate;
+    let withKey: Gateway;
+
+    beforeAll(async () => {
+      keyDir = await mkdtemp(join(tmpdir(), 'lgsp-sig-key-'));
+      const run = promisify(execFile);
+      const keyFile = join(keyDir, 'platform.key.pem');
+      const certFile = join(keyDir, 'platform.pem');
+      await run('openssl', ['genpkey', '-quiet', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', keyFile]);
+      await run('openssl', ['req', '-x509', '-new', '-key', keyFile, '-subj', '/CN=LGSP test platform signing', '-days', '2', '-out', certFile]);
+      certificate = new X509Certificate(await readFile(certFile));
+      withKey = await startGateway({ LGSP_SIGNING_KEY: keyFile, LGSP_SIGNING_CERT: certFile });
+    }, 60_000);
+
+    afterAll(async () => {
+      await withKey?.close();
+      await rm(keyDir, { recursive: true, force: true });
+    });
+
+    it('publishes the key with its certificate (x5c) and signs answers (rsa-v1_5-sha256) that verify with that certificate', async () => {
+      const res = await request(withKey.base + SIGNING_KEYS_PATH);
+      const { keys } = (await res.body.json()) as { keys: JWK[] };
+      expect(keys).toHaveLength(1);
+      const [jwk] = keys;
+      expect(jwk).toMatchObject({ kty: 'RSA', alg: 'rsa-v1_5-sha256', use: 'sig', x5c: [certificate.raw.toString('base64')] });
+      expect(Buffer.from(jwk.n as string, 'base64url').length).toBe(256);
+
+      const { answer, headers } = await signedCall('/v1/records/items', { method: 'POST', body, base: withKey.base });
+      expect(answer.status).toBe(200);
+      expect(answer.headers[LGSP_SIGNATURE_HEADERS.signatureInput]).toContain(`keyid="${jwk.kid}";alg="rsa-v1_5-sha256"`);
+      // The key the consumer takes from x5c, not from the bare JWK members.
+      const published = new X509Certificate(Buffer.from((jwk.x5c as string[])[0], 'base64'));
+      const verify = (responseBody: Buffer) =>
+        verifyLgspResponseSignature(
+          { status: answer.status, headers: answer.headers, body: responseBody },
+          { method: 'POST', url: `${PUBLIC_URL}/v1/records/items`, headers },
+          { keyLookup: (keyid) => (keyid === jwk.kid ? published.publicKey : undefined), now: () => new Date(now), requestSignature: { label: 'sig1', field: 'x-signature' } },
+        );
+      expect(await verify(answer.body)).toMatchObject({ ok: true, keyid: jwk.kid, alg: 'rsa-v1_5-sha256' });
+      const altered = Buffer.from(answer.body);
+      altered[2] ^= 1;
+      expect(await verify(altered)).toMatchObject({ ok: false, reason: 'digest-mismatch' });
+    });
+  });
+
+  describe('with LGSP_SIGN_ALL_RESPONSES', () => {
+    let all: Gateway;
+    /** Each call from an address of its own: the guard allows one call per address per second (the clock is frozen). */
+    let address = 0;
+    const nextAddress = () => `10.20.7.${++address}`;
+
+    beforeAll(async () => {
+      all = await startGateway({ LGSP_SIGN_ALL_RESPONSES: 'true', LGSP_GUARD_PER_IP_PER_SECOND: '1' });
+    });
+
+    afterAll(async () => {
+      await all?.close();
+    });
+
+    /** Sends an unsigned call to `all` and verifies the answer's signature with the published key (no `;req` signature). */
+    async function unsignedCall(path: string, init: { method?: string; headers?: Record<string, string>; body?: Buffer; forwardedFor?: string } = {}) {
+      const headers = { 'x-request-id': randomUUID(), ...init.headers };
+      const answer = await send(all.base, path, { ...init, headers, forwardedFor: init.forwardedFor ?? nextAddress() });
+      const keys = await request(all.base + SIGNING_KEYS_PATH);
+      const [jwk] = ((await keys.body.json()) as { keys: JWK[] }).keys;
+      const key = createPublicKey({ key: jwk as never, format: 'jwk' });
+      const verified = await verifyLgspResponseSignature(
+        { status: answer.status, headers: answer.headers, body: answer.body },
+        { method: init.method ?? 'GET', url: PUBLIC_URL + path, headers: { authorization: `Bearer ${token}`, ...headers } },
+        { keyLookup: (keyid) => (keyid === jwk.kid ? key : undefined), now: () => new Date(now) },
+      );
+      return { answer, verified, requestId: headers['x-request-id'] };
+    }
+
+    const UNSIGNED_REQUEST_COMPONENTS = /^lgsp=\("@status" "content-digest" "x-request-id" "@method";req "@target-uri";req\);created=\d+;keyid="[^"]+";alg="ecdsa-p256-sha256"$/;
+
+    it('signs a served answer to an unsigned request', async () => {
+      const { answer, verified, requestId } = await unsignedCall('/v1/records/items');
+      expect(answer.status).toBe(200);
+      expect(answer.headers['x-request-id']).toBe(requestId);
+      expect(answer.headers[LGSP_SIGNATURE_HEADERS.signatureInput]).toMatch(UNSIGNED_REQUEST_COMPONENTS);
+      expect(verified).toMatchObject({ ok: true });
+    });
+
+    it('signs refusals written before verify: invalid_token, not_found, rate_limited (guard, before the request id is read)', async () => {
+      const invalid = await unsignedCall('/v1/records/items', { headers: { authorization: 'Bearer not-a-token' } });
+      expectRefusal(invalid.answer, 401, 'invalid_token');
+      expect(invalid.answer.headers[LGSP_SIGNATURE_HEADERS.signatureInput]).toMatch(UNSIGNED_REQUEST_COMPONENTS);
+      expect(invalid.verified).toMatchObject({ ok: true });
+
+      const missing = await unsignedCall('/v1/records/nowhere');
+      expectRefusal(missing.answer, 404, 'not_found');
+      expect(missing.verified).toMatchObject({ ok: true });
+
+      const forwardedFor = nextAddress();
+      expect((await unsignedCall('/v1/records/items', { forwardedFor })).answer.status).toBe(200);
+      const limited = await unsignedCall('/v1/records/items', { forwardedFor });
+      expectRefusal(limited.answer, 429, 'rate_limited');
+      expect(limited.answer.headers['x-request-id']).toBe(limited.requestId);
+      expect(limited.verified).toMatchObject({ ok: true });
+    });
+
+    it("signs verify's own refusals too, without covering the signature it refused", async () => {
+      const refused = await unsignedCall('/v1/records/items', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expectRefusal(refused.answer, 401, 'signature_missing');
+      expect(refused.answer.headers[LGSP_SIGNATURE_HEADERS.signatureInput]).toMatch(UNSIGNED_REQUEST_COMPONENTS);
+      expect(refused.verified).toMatchObject({ ok: true });
+      // A body altered after the answer was signed no longer verifies.
+      const altered = Buffer.from(refused.answer.body);
+      altered[2] ^= 1;
+      const [jwk] = ((await (await request(all.base + SIGNING_KEYS_PATH)).body.json()) as { keys: JWK[] }).keys;
+      expect(
+        await verifyLgspResponseSignature(
+          { status: refused.answer.status, headers: refused.answer.headers, body: altered },
+          { method: 'POST', url: `${PUBLIC_URL}/v1/records/items`, headers: {} },
+          { keyLookup: () => createPublicKey({ key: jwk as never, format: 'jwk' }), now: () => new Date(now) },
+        ),
+      ).toMatchObject({ ok: false, reason: 'digest-mismatch' });
+    });
+
+    it('leaves unsigned only an answer with no X-Request-ID to cover (request_id_invalid)', async () => {
+      const answer = await send(all.base, '/v1/records/items', { headers: { 'x-request-id': 'not-a-uuid' }, forwardedFor: nextAddress() });
+      expectRefusal(answer, 400, 'request_id_invalid');
+      expect(answer.headers[LGSP_SIGNATURE_HEADERS.signatureInput]).toBeUndefined();
     });
   });
 

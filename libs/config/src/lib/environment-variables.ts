@@ -280,13 +280,14 @@ export class EnvironmentVariables {
   @MinLength(1)
   LGSP_SIGNING_CERT?: string;
 
-  @ConfigVariable({ description: 'File (PEM or DER) of the certificate revocation list checked for consumer signing certificates: one on it is refused with certificate_revoked. Unset: only the registry status counts.', isSensitive: false })
+  @ConfigVariable({ description: 'File path or http(s) URL of the certificate revocation list (PEM or DER) checked for consumer signing certificates: one on it is refused with certificate_revoked. A URL is fetched within 10 s; a refresh that fails keeps the last list read. Unset: only the registry status counts.', isSensitive: false })
   @IsOptional()
   @IsString()
   @MinLength(1)
+  @Matches(/^(?!(?!https?:\/\/)[a-z][a-z0-9+.-]*:\/\/)/i, { message: 'must be a file path or an http(s):// URL' })
   LGSP_CRL?: string;
 
-  @ConfigVariable({ description: 'How often the gateway reads LGSP_CRL again, in seconds.', isSensitive: false, defaultText: '3600' })
+  @ConfigVariable({ description: 'How often the gateway reads (or fetches) LGSP_CRL again, in seconds.', isSensitive: false, defaultText: '3600' })
   @Type(() => Number)
   @Min(1)
   @Max(604800)

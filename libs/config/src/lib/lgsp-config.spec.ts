@@ -42,6 +42,12 @@ describe('loadConfig', () => {
     expect(config.declarativeConfig).toBe('/srv/lgsp.yaml');
   });
 
+  it('takes LGSP_CRL as a file path (made absolute) or as an http(s) URL (kept as given)', () => {
+    expect(loadConfig({ LGSP_CRL: 'pki/ca.crl' }, '/srv').signatures.crl).toBe('/srv/pki/ca.crl');
+    expect(loadConfig({ LGSP_CRL: 'https://ca.gov.vn/crl/ca.crl?x=1' }, '/srv').signatures.crl).toBe('https://ca.gov.vn/crl/ca.crl?x=1');
+    expect(loadConfig({ LGSP_CRL: 'HTTP://ca.local/ca.crl' }, '/srv').signatures.crl).toBe('HTTP://ca.local/ca.crl');
+  });
+
   it.each([
     [{ LGSP_PORT: 'eighty' }, /^LGSP_PORT: must be an integer number$/],
     [{ LGSP_PORT: '70000' }, /^LGSP_PORT: .*65535/],
@@ -54,6 +60,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgres://db/lgsp', LGSP_SECRET_PEPPER: 'p'.repeat(32) }, /^LGSP_KEY_ENCRYPTION_KEY: is required with DATABASE_URL/],
     [{ LGSP_TOKEN_TTL_SECONDS: '30' }, /^LGSP_TOKEN_TTL_SECONDS: must not be less than 60/],
     [{ LGSP_IAM_URL: 'iam:8080' }, /^LGSP_IAM_URL: must be an absolute http\(s\) URL/],
+    [{ LGSP_CRL: 'ldap://directory.ca.gov.vn/crl' }, /^LGSP_CRL: must be a file path or an http\(s\):\/\/ URL$/],
   ])('refuses %j naming the variable', (env, pattern) => {
     expect(problemsOf(env)).toContainEqual(expect.stringMatching(pattern));
   });

@@ -85,8 +85,8 @@ export interface LgspConfig {
     /** Absolute, when set: the platform's response-signing key and its certificate; unset: generated into the data dir. */
     readonly signingKeyFile?: string;
     readonly signingCertFile?: string;
-    /** Absolute, when set. */
-    readonly crlFile?: string;
+    /** An absolute file path or an http(s) URL, when set. */
+    readonly crl?: string;
     readonly crlRefreshSeconds: number;
   };
   /** The data plane's flood shield, ahead of token verification. */
@@ -231,7 +231,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       signAllResponses: vars.LGSP_SIGN_ALL_RESPONSES,
       signingKeyFile: vars.LGSP_SIGNING_KEY === undefined ? undefined : abs(vars.LGSP_SIGNING_KEY),
       signingCertFile: vars.LGSP_SIGNING_CERT === undefined ? undefined : abs(vars.LGSP_SIGNING_CERT),
-      crlFile: vars.LGSP_CRL === undefined ? undefined : abs(vars.LGSP_CRL),
+      crl: vars.LGSP_CRL === undefined ? undefined : /^https?:\/\//i.test(vars.LGSP_CRL) ? vars.LGSP_CRL : abs(vars.LGSP_CRL),
       crlRefreshSeconds: vars.LGSP_CRL_REFRESH_SECONDS,
     },
     guard: { perIpPerSecond: vars.LGSP_GUARD_PER_IP_PER_SECOND, maxInFlight: vars.LGSP_GUARD_MAX_IN_FLIGHT },

@@ -63,8 +63,8 @@ class SignatureRuntime {
   constructor(config: LgspConfig, logger: Logger) {
     this.certificates = new SigningCertificates(logger);
     this.replay = createReplayGuard({ url: config.throttling.redisUrl, timeoutMs: config.throttling.redisTimeoutMs }, logger);
-    const { crlFile, crlRefreshSeconds } = config.signatures;
-    if (crlFile !== undefined) this.crl = new CertificateRevocationList(crlFile, crlRefreshSeconds, logger);
+    const { crl, crlRefreshSeconds } = config.signatures;
+    if (crl !== undefined) this.crl = new CertificateRevocationList(crl, crlRefreshSeconds, logger);
   }
 
   async start(): Promise<void> {
@@ -99,6 +99,7 @@ class DataPlaneInstaller implements OnModuleInit, OnApplicationShutdown {
       bodyLimit: this.options.config.maxBodyBytes,
       alerts: this.options.alerts,
       signer: this.signer,
+      signAllResponses: this.options.config.signatures.signAllResponses,
     });
     this.registry.onTable((table, view) => {
       this.pools.retain(table.origins());

@@ -1,4 +1,4 @@
-import { Header, problemOf } from '@lgsp/contracts';
+import { Header, isUuidV4, problemOf } from '@lgsp/contracts';
 import { problemFromError } from '@lgsp/http';
 import type { TransactionSink } from '@lgsp/ledger-client';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
@@ -16,8 +16,10 @@ export interface DataPlaneOptions {
   readonly bodyLimit: number;
   /** Events raised outside a request, attached to the next record. */
   readonly alerts?: PendingSecurityEvents;
-  /** Signs refusals written after the verify policy accepted a signature (or LGSP_SIGN_ALL_RESPONSES). */
+  /** Signs refusals written after the verify policy accepted a signature. */
   readonly signer?: ResponseSigner;
+  /** LGSP_SIGN_ALL_RESPONSES: every refusal is signed too, those written before verify included. */
+  readonly signAllResponses?: boolean;
 }
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -56,13 +58,24 @@ export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOp
 
     const signer = options.signer;
     if (signer !== undefined) {
-      // A refusal (or an error) after verify: the sign policy never ran, so its answer is signed here.
+      const signAll = options.signAllResponses === true;
+      // Every refusal (and error) leaves through here; answers the chain served were signed by the
+      // sign policy. Only the bodies signed here are touched (a refusal is a string or a Buffer).
       scope.addHook('onSend', async (request, reply, payload) => {
         const context = request.lgsp;
-        if (context?.signResponse !== true || context.errorCode === undefined) return payload;
+        if (context?.errorCode === undefined || (!signAll && context.signResponse !== true)) return payload;
         if (payload !== null && payload !== undefined && typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
+        let requestId = context.requestId;
+        if (requestId === undefined) {
+          // Refused before the request-id policy (guard): echo a well-formed X-Request-ID as it would
+          // have. Without one (request_id_invalid) there is nothing the signature could cover.
+          const sent = request.headers[Header.requestId];
+          if (typeof sent !== 'string' || !isUuidV4(sent)) return payload;
+          requestId = sent;
+          reply.header(Header.requestId, requestId);
+        }
         const body = payload === null || payload === undefined ? Buffer.alloc(0) : Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
-        reply.headers(await signer.headersFor(context, reply.statusCode, body));
+        reply.headers(await signer.headersFor(context, reply.statusCode, body, requestId));
         return payload;
       });
     }

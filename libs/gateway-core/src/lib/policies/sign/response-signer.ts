@@ -15,9 +15,11 @@ export class ResponseSigner {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Content-Digest, X-Signature-Input and X-Signature for an answer of `status` with `body`. */
-  async headersFor(context: GatewayContext, status: number, body: Uint8Array): Promise<Record<string, string>> {
-    const requestId = context.requestId;
+  /**
+   * Content-Digest, X-Signature-Input and X-Signature for an answer of `status` with `body`, which
+   * echoes `requestId` (the request-id policy's by default) in X-Request-ID.
+   */
+  async headersFor(context: GatewayContext, status: number, body: Uint8Array, requestId = context.requestId): Promise<Record<string, string>> {
     const { request } = context;
     const signed = await signLgspResponse(
       { status, headers: (name) => (name === Header.requestId ? requestId : undefined), body },

@@ -1,4 +1,7 @@
 import { X509Certificate } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,5 +57,77 @@ describe('certificate revocation list (LGSP_CRL)', () => {
     } finally {
       crl.stop();
     }
+  });
+
+  describe('from an http(s) URL', () => {
+    /** What the CRL server answers next: a status and a body; `hang` never answers. */
+    let answer: { status: number; body: Buffer } | 'hang';
+    let served: number;
+    let server: Server;
+    let url: string;
+
+    beforeEach(async () => {
+      served = 0;
+      server = createServer((req, res) => {
+        served++;
+        if (answer === 'hang') return;
+        res.writeHead(answer.status, { 'content-type': 'application/pkix-crl' }).end(answer.body);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/crl/current.crl?v=1`;
+    });
+
+    afterEach(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    function logger() {
+      return { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+    }
+
+    it('fetches the CRL at start, and on refresh keeps the last good list, logging a run of failures once', async () => {
+      answer = { status: 200, body: await readFile(await generateCrl(dir, [ec.serialNumber])) };
+      const log = logger();
+      const crl = new CertificateRevocationList(url, 3600, log as never);
+      await crl.start();
+      try {
+        expect([crl.isRevoked(ec), crl.isRevoked(rsa), served]).toEqual([true, false, 1]);
+
+        answer = { status: 503, body: Buffer.from('down') };
+        await crl.refresh();
+        answer = { status: 200, body: Buffer.from('not a crl') };
+        await crl.refresh();
+        expect(served).toBe(3);
+        expect(crl.isRevoked(ec)).toBe(true);
+        expect(log.error).toHaveBeenCalledTimes(1);
+        expect(log.error.mock.calls[0][1]).toMatch(/keeping the last list/);
+        expect(String(log.error.mock.calls[0][0].err)).toContain('answered 503');
+        // Logged without the query string.
+        expect(log.error.mock.calls[0][0].crl).toEqual({ source: url.slice(0, url.indexOf('?')) });
+
+        const sub = await mkdtemp(join(dir, 'next-'));
+        answer = { status: 200, body: crlDerOf(await readFile(await generateCrl(sub, [rsa.serialNumber]))) };
+        await crl.refresh();
+        expect([crl.isRevoked(ec), crl.isRevoked(rsa)]).toEqual([false, true]);
+        expect(log.info).toHaveBeenCalledTimes(1);
+
+        // A new run of failures is logged again.
+        answer = { status: 404, body: Buffer.alloc(0) };
+        await crl.refresh();
+        expect(log.error).toHaveBeenCalledTimes(2);
+        expect(crl.isRevoked(rsa)).toBe(true);
+      } finally {
+        crl.stop();
+      }
+    });
+
+    it('gives up on a server that does not answer within the timeout, and refuses to start on a failed fetch', async () => {
+      answer = 'hang';
+      const crl = new CertificateRevocationList(url, 3600, undefined, 200);
+      await expect(crl.start()).rejects.toThrow(/LGSP_CRL: http:\/\/127\.0\.0\.1:\d+\/crl\/current\.crl cannot be fetched \(no answer within 200 ms\)/);
+      answer = { status: 500, body: Buffer.from('oops') };
+      await expect(new CertificateRevocationList(url, 3600).start()).rejects.toThrow(/answered 500/);
+    });
   });
 });

@@ -2,6 +2,7 @@ import type { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
 import type { Logger } from '@lgsp/observability';
+import { request } from 'undici';
 
 export class CrlError extends Error {
   override readonly name = 'CrlError';
@@ -87,19 +88,33 @@ export function revokedSerials(der: Uint8Array): Set<string> {
   return serials;
 }
 
+/** How long one fetch of an http(s) LGSP_CRL may take, connection to last byte. */
+export const CRL_FETCH_TIMEOUT_MS = 10_000;
+
+function isUrl(source: string): boolean {
+  return /^https?:\/\//i.test(source);
+}
+
 /**
- * LGSP_CRL, read at start-up and again every LGSP_CRL_REFRESH_SECONDS (asynchronously). A file that
- * cannot be read or parsed keeps the last good list and is logged; at start-up it is an error.
+ * LGSP_CRL — a file, or an http(s) URL fetched with undici within a timeout — read at start-up and
+ * again every LGSP_CRL_REFRESH_SECONDS (asynchronously). A refresh that fails (unreadable, HTTP error,
+ * timeout, not a CRL) keeps the last good list and is logged once, until one succeeds again; at
+ * start-up it is an error.
  */
 export class CertificateRevocationList {
   private serials: ReadonlySet<string> = new Set();
   private timer?: NodeJS.Timeout;
+  private failing = false;
+  private readonly url: boolean;
 
   constructor(
-    private readonly file: string,
+    private readonly source: string,
     private readonly refreshSeconds: number,
     private readonly logger?: Logger,
-  ) {}
+    private readonly fetchTimeoutMs: number = CRL_FETCH_TIMEOUT_MS,
+  ) {
+    this.url = isUrl(source);
+  }
 
   readonly isRevoked = (certificate: X509Certificate): boolean => this.serials.has(normalizeSerial(certificate.serialNumber));
 
@@ -109,11 +124,7 @@ export class CertificateRevocationList {
 
   async start(): Promise<void> {
     await this.reload();
-    this.timer = setInterval(() => {
-      this.reload().catch((error: unknown) =>
-        this.logger?.error({ err: error, event: { action: 'crl-reload-failed' }, file: { path: this.file } }, 'LGSP_CRL cannot be read; keeping the last list'),
-      );
-    }, this.refreshSeconds * 1000);
+    this.timer = setInterval(() => void this.refresh(), this.refreshSeconds * 1000);
     this.timer.unref();
   }
 
@@ -121,12 +132,48 @@ export class CertificateRevocationList {
     clearInterval(this.timer);
   }
 
+  /** One scheduled refresh: never rejects; the first failure of a run of them is logged. */
+  async refresh(): Promise<void> {
+    try {
+      await this.reload();
+      if (this.failing) this.logger?.info({ event: { action: 'crl-reload-recovered' }, crl: { source: this.where() } }, 'LGSP_CRL read again');
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) {
+        this.logger?.error({ err: error, event: { action: 'crl-reload-failed' }, crl: { source: this.where() } }, 'LGSP_CRL cannot be read; keeping the last list');
+      }
+      this.failing = true;
+    }
+  }
+
   async reload(): Promise<void> {
-    const content = await readFile(this.file);
+    const content = this.url ? await this.fetch() : await readFile(this.source);
     try {
       this.serials = revokedSerials(crlDerOf(content));
     } catch (error) {
-      throw new CrlError(`LGSP_CRL: ${this.file} is not a certificate revocation list (${(error as Error).message})`);
+      throw new CrlError(`LGSP_CRL: ${this.where()} is not a certificate revocation list (${(error as Error).message})`);
+    }
+  }
+
+  /** The source as logged: a URL without its query string or credentials. */
+  private where(): string {
+    if (!this.url) return this.source;
+    const url = new URL(this.source);
+    return url.origin + url.pathname;
+  }
+
+  private async fetch(): Promise<Buffer> {
+    const signal = AbortSignal.timeout(this.fetchTimeoutMs);
+    try {
+      const response = await request(this.source, { signal, headersTimeout: this.fetchTimeoutMs, bodyTimeout: this.fetchTimeoutMs });
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        throw new CrlError(`LGSP_CRL: ${this.where()} answered ${response.statusCode}`);
+      }
+      return Buffer.from(await response.body.arrayBuffer());
+    } catch (error) {
+      if (error instanceof CrlError) throw error;
+      throw new CrlError(`LGSP_CRL: ${this.where()} cannot be fetched (${signal.aborted ? `no answer within ${this.fetchTimeoutMs} ms` : (error as Error).message})`);
     }
   }
 }
