@@ -12,6 +12,24 @@ import type { LifecycleDto, RegisterApiVersionDto } from './dto/api-version.dto'
 type ApiRow = typeof apis.$inferSelect;
 type VersionRow = typeof apiVersions.$inferSelect;
 
+/** What a listing shows of a version: everything but its (possibly large) description documents. */
+const SUMMARY_COLUMNS = {
+  version: apiVersions.version,
+  kind: apiVersions.kind,
+  status: apiVersions.status,
+  classification: apiVersions.classification,
+  upstreamSandbox: apiVersions.upstreamSandbox,
+  upstreamProduction: apiVersions.upstreamProduction,
+  readTimeoutMs: apiVersions.readTimeoutMs,
+  writeTimeoutMs: apiVersions.writeTimeoutMs,
+  sunset: apiVersions.sunset,
+  publishedAt: apiVersions.publishedAt,
+  deprecatedAt: apiVersions.deprecatedAt,
+  retiredAt: apiVersions.retiredAt,
+  openapiSha256: apiVersions.openapiSha256,
+};
+type VersionSummaryRow = Pick<VersionRow, keyof typeof SUMMARY_COLUMNS>;
+
 const problemItems = (problems: readonly { pointer: string; message: string }[], rule: string): ProblemItem[] =>
   problems.map((p) => ({ location: p.pointer, message: p.message, rule }));
 
@@ -26,7 +44,7 @@ export class ApisService {
 
   async list(principal: AdminPrincipal) {
     const rows = await this.store.db
-      .select({ api: apis, version: apiVersions })
+      .select({ api: apis, version: SUMMARY_COLUMNS })
       .from(apiVersions)
       .innerJoin(apis, eq(apiVersions.apiId, apis.id))
       .orderBy(asc(apis.domain), asc(apiVersions.version));
@@ -215,7 +233,7 @@ export class ApisService {
     return hasRole(principal, 'dgo-admin') || (hasRole(principal, 'provider') && principal.organisation !== undefined && api.provider === principal.organisation);
   }
 
-  private maySee(principal: AdminPrincipal, api: ApiRow, version: VersionRow): boolean {
+  private maySee(principal: AdminPrincipal, api: ApiRow, version: Pick<VersionRow, 'status'>): boolean {
     if (this.owns(principal, api) || hasRole(principal, 'soc-analyst')) return true;
     return version.status === 'published' || version.status === 'deprecated';
   }
@@ -238,7 +256,7 @@ export class ApisService {
     return found;
   }
 
-  private summaryOf(api: ApiRow, row: VersionRow) {
+  private summaryOf(api: ApiRow, row: VersionSummaryRow) {
     return {
       api: api.domain,
       name: api.name,

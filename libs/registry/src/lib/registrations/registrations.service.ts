@@ -276,17 +276,13 @@ export class RegistrationsService {
   private async limitAnonymous(tx: WriteContext['tx'], ip: string, now: Date): Promise<void> {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`lgsp-registration-ip:${ip}`}))`);
     const since = new Date(now.getTime() - HOUR_MS);
-    const [{ n }] = await tx
-      .select({ n: count() })
+    const [{ n, oldest }] = await tx
+      .select({ n: count(), oldest: sql<string | null>`min(${registrations.submittedAt})` })
       .from(registrations)
       .where(and(eq(registrations.submitterIp, ip), gt(registrations.submittedAt, since), sql`${registrations.submittedBy} is null`));
     const limit = this.options.config.registry.registrationsPerHour;
     if (n < limit) return;
-    const [{ oldest }] = await tx
-      .select({ oldest: sql<string>`min(${registrations.submittedAt})` })
-      .from(registrations)
-      .where(and(eq(registrations.submitterIp, ip), gt(registrations.submittedAt, since), sql`${registrations.submittedBy} is null`));
-    const retryAfter = Math.max(1, Math.ceil((new Date(oldest).getTime() + HOUR_MS - now.getTime()) / 1000));
+    const retryAfter = Math.max(1, Math.ceil((new Date(oldest!).getTime() + HOUR_MS - now.getTime()) / 1000));
     throw new LgspError(ErrorCode.RateLimited, `At most ${limit} registrations per hour may be submitted without credentials from one address`, undefined, {
       [Header.retryAfter]: String(retryAfter),
     });
