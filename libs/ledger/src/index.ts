@@ -7,3 +7,6 @@ export * from './lib/shipping/ledger-shipping.error';
 export * from './lib/shipping/outbox-cursor.util';
 export * from './lib/shipping/outbox-reader.util';
 export * from './lib/shipping/outbox-shipper.service';
+export * from './lib/chain/hash-chain.util';
+export * from './lib/outbox/outbox-source.type';
+export * from './lib/store/ledger-store.type';

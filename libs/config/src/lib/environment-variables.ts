@@ -363,6 +363,68 @@ export class EnvironmentVariables {
   @IsInt()
   LGSP_LEDGER_SEGMENT_BYTES = 67108864;
 
+  @ConfigVariable({ description: 'Where gateways and IAM hand their transaction records: `files` (numbered segment files under the data dir, the embedded default) or `postgres` (the ledger_outbox table of DATABASE_URL, shared by every replica: the cluster mode, where a replica keeps nothing that must outlive it).', isSensitive: false, defaultText: 'files' })
+  @IsIn(['files', 'postgres'], { message: 'must be files or postgres' })
+  LGSP_LEDGER_OUTBOX: 'files' | 'postgres' = 'files';
+
+  @ConfigVariable({ description: 'Extra outbox segment directories the ledger service ships (comma-separated), besides the data dir\'s own gateway and IAM outboxes: for gateways on the same host writing to their own data dirs.', isSensitive: false })
+  @IsOptional()
+  @IsString()
+  LGSP_LEDGER_OUTBOX_DIRS?: string;
+
+  @ConfigVariable({ description: 'Elasticsearch for the ledger (one URL, or several separated by commas). Unset: the ledger\'s own store (the registry database) answers search and reconciliation.', isSensitive: true })
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/i, { message: 'must be http(s) URLs separated by commas' })
+  ELASTICSEARCH_URL?: string;
+
+  @ConfigVariable({ description: 'Elasticsearch API key (base64 id:key), preferred to a user name and password.', isSensitive: true })
+  @IsOptional()
+  @IsString()
+  ELASTICSEARCH_API_KEY?: string;
+
+  @ConfigVariable({ description: 'Elasticsearch user name (with ELASTICSEARCH_PASSWORD).', isSensitive: false })
+  @IsOptional()
+  @IsString()
+  ELASTICSEARCH_USERNAME?: string;
+
+  @ConfigVariable({ description: 'Elasticsearch password.', isSensitive: true })
+  @ValidateIf((env: EnvironmentVariables) => env.ELASTICSEARCH_USERNAME !== undefined || env.ELASTICSEARCH_PASSWORD !== undefined)
+  @IsString({ message: 'is required with ELASTICSEARCH_USERNAME' })
+  ELASTICSEARCH_PASSWORD?: string;
+
+  @ConfigVariable({ description: 'PEM file of the CA that signed Elasticsearch\'s certificate (https).', isSensitive: false })
+  @IsOptional()
+  @IsString()
+  ELASTICSEARCH_CA?: string;
+
+  @ConfigVariable({ description: 'Name of the Elasticsearch data stream (and its index template and ILM policy prefix).', isSensitive: false, defaultText: 'lgsp-transactions' })
+  @Matches(/^[a-z0-9][a-z0-9._-]{0,200}$/, { message: 'must be a lower-case Elasticsearch index name' })
+  LGSP_LEDGER_DATA_STREAM = 'lgsp-transactions';
+
+  @ConfigVariable({ description: 'Days transaction records are kept: the ILM delete phase in Elasticsearch, the purge of the local store.', isSensitive: false, defaultText: '365' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(36500)
+  @IsInt()
+  LGSP_LEDGER_RETENTION_DAYS = 365;
+
+  @ConfigVariable({ description: 'How often the ledger signs the head of each outbox partition\'s hash chain, in seconds.', isSensitive: false, defaultText: '60' })
+  @Type(() => Number)
+  @Min(1)
+  @Max(86400)
+  @IsInt()
+  LGSP_LEDGER_HEAD_INTERVAL_SECONDS = 60;
+
+  @ConfigVariable({ description: 'The SOC collector that receives security events as RFC 5424 syslog: tcp://host:port or tls://host:port (octet-counted frames, RFC 6587). Unset: events are only flagged in the ledger.', isSensitive: false })
+  @IsOptional()
+  @Matches(/^(tcp|tls):\/\/[^\s/]+:\d{1,5}\/?$/i, { message: 'must be tcp://host:port or tls://host:port' })
+  LGSP_SYSLOG_URL?: string;
+
+  @ConfigVariable({ description: 'PEM file of the CA that signed the syslog collector\'s certificate (tls://); unset: the system CAs.', isSensitive: false })
+  @IsOptional()
+  @IsString()
+  LGSP_SYSLOG_CA?: string;
+
   @ConfigVariable({ description: 'Milliseconds a stopping process (SIGTERM, SIGINT) lets requests in flight finish once it has stopped accepting; then their connections are closed, the ledger outbox is flushed and the process exits.', isSensitive: false, defaultText: '10000' })
   @Type(() => Number)
   @Min(0)

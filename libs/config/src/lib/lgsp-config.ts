@@ -108,6 +108,26 @@ export interface LgspConfig {
   readonly ledger: {
     readonly flushIntervalMs: number;
     readonly segmentBytes: number;
+    /** Where records are handed: segment files or the shared PostgreSQL table. */
+    readonly outbox: 'files' | 'postgres';
+    /** Extra segment directories the ledger service ships (absolute). */
+    readonly outboxDirs: readonly string[];
+    readonly dataStream: string;
+    readonly retentionDays: number;
+    readonly headIntervalSeconds: number;
+    readonly elasticsearch?: {
+      readonly nodes: readonly string[];
+      readonly apiKey?: string;
+      readonly username?: string;
+      readonly password?: string;
+      /** Absolute path of a PEM CA file. */
+      readonly caFile?: string;
+    };
+    readonly syslog?: {
+      readonly url: string;
+      /** Absolute path of a PEM CA file. */
+      readonly caFile?: string;
+    };
   };
   readonly demoProviderPort: number;
   /** Milliseconds requests in flight may take to finish after a stop signal (LGSP_SHUTDOWN_GRACE_MS). */
@@ -150,6 +170,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   }
   if (problems.length === 0 && vars.LGSP_CLIENT_HEADERS_TIMEOUT_MS > vars.LGSP_CLIENT_TIMEOUT_MS) {
     problems.push(`LGSP_CLIENT_HEADERS_TIMEOUT_MS: must not exceed LGSP_CLIENT_TIMEOUT_MS (${vars.LGSP_CLIENT_TIMEOUT_MS}), the time for the whole request`);
+  }
+  if (problems.length === 0 && vars.LGSP_LEDGER_OUTBOX === 'postgres' && vars.DATABASE_URL === undefined) {
+    problems.push('LGSP_LEDGER_OUTBOX: postgres hands records to the ledger_outbox table of DATABASE_URL; set DATABASE_URL');
   }
   // With a certificate the listener serves HTTPS only, wherever it binds.
   if (problems.length === 0 && !tlsOn && !allowPlainHttp) {
@@ -242,7 +265,26 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       headersTimeoutMs: vars.LGSP_CLIENT_HEADERS_TIMEOUT_MS,
       keepAliveTimeoutMs: vars.LGSP_KEEP_ALIVE_TIMEOUT_MS,
     },
-    ledger: { flushIntervalMs: vars.LGSP_LEDGER_FLUSH_INTERVAL_MS, segmentBytes: vars.LGSP_LEDGER_SEGMENT_BYTES },
+    ledger: {
+      flushIntervalMs: vars.LGSP_LEDGER_FLUSH_INTERVAL_MS,
+      segmentBytes: vars.LGSP_LEDGER_SEGMENT_BYTES,
+      outbox: vars.LGSP_LEDGER_OUTBOX,
+      outboxDirs: (vars.LGSP_LEDGER_OUTBOX_DIRS ?? '').split(',').map((dir) => dir.trim()).filter((dir) => dir !== '').map(abs),
+      dataStream: vars.LGSP_LEDGER_DATA_STREAM,
+      retentionDays: vars.LGSP_LEDGER_RETENTION_DAYS,
+      headIntervalSeconds: vars.LGSP_LEDGER_HEAD_INTERVAL_SECONDS,
+      elasticsearch:
+        vars.ELASTICSEARCH_URL === undefined
+          ? undefined
+          : {
+              nodes: vars.ELASTICSEARCH_URL.split(',').map((url) => url.trim()),
+              apiKey: vars.ELASTICSEARCH_API_KEY,
+              username: vars.ELASTICSEARCH_USERNAME,
+              password: vars.ELASTICSEARCH_PASSWORD,
+              caFile: vars.ELASTICSEARCH_CA === undefined ? undefined : abs(vars.ELASTICSEARCH_CA),
+            },
+      syslog: vars.LGSP_SYSLOG_URL === undefined ? undefined : { url: vars.LGSP_SYSLOG_URL, caFile: vars.LGSP_SYSLOG_CA === undefined ? undefined : abs(vars.LGSP_SYSLOG_CA) },
+    },
     demoProviderPort: vars.LGSP_DEMO_PROVIDER_PORT,
     shutdownGraceMs: vars.LGSP_SHUTDOWN_GRACE_MS,
     warnings,

@@ -1,4 +1,4 @@
-import type { Environment } from './domain.constant';
+import type { Classification, Environment } from './domain.constant';
 import type { ErrorCode } from './error-code.constant';
 import type { OAuthErrorCode } from './oauth.constant';
 
@@ -18,13 +18,28 @@ export interface TransactionRecord {
   /** Milliseconds from receipt to the end of the response. */
   durationMs: number;
   upstreamStartedAt?: string;
+  /** ISO-8601 time the upstream's answer was complete (or the attempt ended). */
+  upstreamEndedAt?: string;
   upstreamDurationMs?: number;
+  /** The client address as resolved through LGSP_TRUSTED_PROXIES (not the balancer's). */
   clientIp: string;
+  /** The network zone the client address falls in: `party-wan` (LGSP_WAN_CIDRS) or `internet`. */
+  zone?: NetworkZone;
+  /** Which platform service recorded it. */
+  service?: 'gateway' | 'iam';
   method: string;
   /** Path without the query string (query strings may carry personal data). */
   path: string;
   apiVersion?: string;
   apiDomain?: string;
+  /** The providing unit (the API's `provider`, an organisation id). */
+  providerId?: string;
+  /** The registry's API id. */
+  apiId?: string;
+  /** The matched operation's path template from the provider's document: `/persons/{id}`. */
+  routeTemplate?: string;
+  /** The matched operation's classification. */
+  classification?: Classification;
   environment?: Environment;
   consumerId?: string;
   clientId?: string;
@@ -35,6 +50,8 @@ export interface TransactionRecord {
   bytesOut: number;
   /** Set when the transaction is also a security event for the SOC (an authentication burst, ...). */
   securityEvent?: SecurityEvent;
+  /** The throttle's decision, when the request reached the throttle. */
+  throttle?: TransactionThrottle;
   /** The evidence of the request's X-Signature, verified or refused (never the payload nor the signature base). */
   signature?: TransactionSignature;
 }
@@ -59,11 +76,43 @@ export interface TransactionSignature {
   verified: boolean;
 }
 
-/** Security events the SOC is alerted to; extend here. */
-export type SecurityEvent =
-  | 'authentication-failure-burst'
-  | 'authentication-locked-out'
-  | 'token-revoked-use'
+export type NetworkZone = 'party-wan' | 'internet';
+
+/** What the throttle decided for this request. */
+export interface TransactionThrottle {
+  /** The named limit: `read` or `write`. */
+  limit: 'read' | 'write';
+  /** The budget's size per window. */
+  quota: number;
+  /** Requests left in the window after this one. */
+  remaining: number;
+  admitted: boolean;
+  /** Decided by this replica alone while the shared store (Redis) was unreachable. */
+  local?: boolean;
+}
+
+/** Security events the SOC is alerted to (flagged in the record, forwarded to LGSP_SYSLOG_URL); extend here. */
+export const SECURITY_EVENTS = [
+  /** A refused token or client credential (one request). */
+  'authentication-failure',
+  'authentication-failure-burst',
+  'authentication-locked-out',
+  'token-revoked-use',
+  /** A request signature refused (invalid, digest mismatch, unknown key, expired or revoked certificate, stale). */
+  'signature-failure',
+  /** A signed request's X-Request-ID seen before. */
+  'replay-detected',
+  /** The first refusal of a consumer's budget in a window: the start of a throttling burst. */
+  'throttle-burst',
+  /** A suspended or terminated consumer system tried to call. */
+  'suspended-consumer-attempt',
+  /** Every access to an operation classified Mật or Tối mật, served or refused. */
+  'classified-access',
   /** The shared throttle store (Redis) became unreachable: replicas decide alone at their share of the limit. */
-  | 'throttle-degraded'
-  | 'throttle-recovered';
+  'throttle-degraded',
+  'throttle-recovered',
+] as const;
+
+/** Security events the SOC is alerted to; extend SECURITY_EVENTS. */
+export type SecurityEvent = (typeof SECURITY_EVENTS)[number];
+

@@ -14,3 +14,4 @@ export * from './subscriptions.table';
 
 export * from './iam-revoked-tokens.table';
 export * from './iam-signing-keys.table';
+export * from './ledger.table';

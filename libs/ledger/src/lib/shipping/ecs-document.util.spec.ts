@@ -3,6 +3,7 @@ import { ErrorCode } from '@lgsp/contracts';
 
 import { ECS_VERSION, ecsDocumentOf } from './ecs-document.util';
 import { TRANSACTION_MAPPINGS } from './ecs-mappings.constant';
+import { EMPTY_CHAIN, chainDocument } from '../chain/hash-chain.util';
 
 const full: TransactionRecord = {
   transactionId: '0190f5d2-1c4e-7a3b-8f00-000000000001',
@@ -112,9 +113,9 @@ describe('ecsDocumentOf', () => {
 
   it('emits only mapped fields, so the strict template accepts every document', () => {
     const mapped = new Set(mappedPaths(TRANSACTION_MAPPINGS.properties as Record<string, unknown>));
-    const emitted = leafPaths(ecsDocumentOf(full));
+    const emitted = leafPaths(chainDocument(ecsDocumentOf(full), 'gateway-1', EMPTY_CHAIN).document);
     expect(emitted.filter((path) => !mapped.has(path))).toEqual([]);
-    // And nothing mapped is dead weight: a full record fills every mapped field.
+    // And nothing mapped is dead weight: a full record, chained, fills every mapped field.
     expect([...mapped].filter((path) => !emitted.includes(path))).toEqual([]);
     expect(TRANSACTION_MAPPINGS.dynamic).toBe('strict');
   });

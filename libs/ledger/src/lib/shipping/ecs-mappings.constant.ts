@@ -47,6 +47,7 @@ export const TRANSACTION_MAPPINGS: estypes.MappingTypeMapping = {
         environment: keyword,
         upstream: { properties: { started_at: date, duration: long } },
         security_event: keyword,
+        chain: { properties: { partition: keyword, seq: long, prev_hash: keyword, hash: keyword } },
       },
     },
   },
