@@ -1,4 +1,3 @@
-export * from './lib/auth/admin-principal.type';
 export * from './lib/registry-options.type';
 export * from './lib/registry.app';
 export * from './lib/registry.module';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { ADMIN_ACCESS, type AdminAccess, AdminAuthGuard } from '@lgsp/admin-auth';
 import { ErrorCode } from '@lgsp/contracts';
 import { Controller, Get, RequestMethod, type Type } from '@nestjs/common';
 import { GUARDS_METADATA, HTTP_CODE_METADATA, METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
@@ -12,8 +13,6 @@ import { parse } from 'yaml';
 
 import { ApisController } from './apis/apis.controller';
 import { AuditController } from './audit/audit.controller';
-import { ADMIN_ACCESS, type AdminAccess } from './auth/admin.decorator';
-import { AdminAuthGuard } from './auth/admin-auth.guard';
 import { BlocksController } from './blocks/blocks.controller';
 import { ConsumersController } from './consumers/consumers.controller';
 import { RegistrationsController } from './registrations/registrations.controller';

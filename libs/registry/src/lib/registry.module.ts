@@ -1,3 +1,4 @@
+import { adminAuthProviders } from '@lgsp/admin-auth';
 import type { DynamicModule } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 
@@ -7,8 +8,6 @@ import { ApisController } from './apis/apis.controller';
 import { ApisService } from './apis/apis.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditService } from './audit/audit.service';
-import { AdminAuthGuard } from './auth/admin-auth.guard';
-import { AdminTokenVerifier } from './auth/admin-token.verifier';
 import { BlocksController } from './blocks/blocks.controller';
 import { BlocksService } from './blocks/blocks.service';
 import { ConsumersController } from './consumers/consumers.controller';
@@ -30,7 +29,18 @@ export class RegistryModule {
     return {
       module: RegistryModule,
       controllers: [RegistrationsController, ConsumersController, ApisController, BlocksController, AuditController, ExportController, AdminClientsController],
-      providers: [{ provide: REGISTRY_OPTIONS, useValue: options }, AdminTokenVerifier, AdminAuthGuard, RegistryStore, RegistrationsService, ConsumersService, ApisService, BlocksService, ExportService, AdminClientsService, AuditService],
+      providers: [
+        { provide: REGISTRY_OPTIONS, useValue: options },
+        ...adminAuthProviders(() => ({ database: options.database, publicUrl: options.config.publicUrl, changes: options.changes })),
+        RegistryStore,
+        RegistrationsService,
+        ConsumersService,
+        ApisService,
+        BlocksService,
+        ExportService,
+        AdminClientsService,
+        AuditService,
+      ],
     };
   }
 }

@@ -1,9 +1,7 @@
+import { type Actor, Admin, type AdminPrincipal, Principal, RequestActor } from '@lgsp/admin-auth';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 
-import { Admin, Principal } from '../auth/admin.decorator';
-import type { Actor, AdminPrincipal } from '../auth/admin-principal.type';
-import { RequestActor } from '../auth/request-actor.decorator';
 import { ReasonDto } from '../consumers/dto/consumer.dto';
 import { AdminClientsService } from './admin-clients.service';
 import { CreateAdminClientDto } from './dto/admin-client.dto';

@@ -1,9 +1,9 @@
+import { type Actor, type AdminPrincipal, hasRole } from '@lgsp/admin-auth';
 import { ErrorCode, LgspError, ruleViolation } from '@lgsp/contracts';
 import { adminClients, consumerSystems, credentials, generateClientId, generateClientSecret, hashSecret, rotateCredentialSecret } from '@lgsp/data';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq } from 'drizzle-orm';
 
-import { type Actor, type AdminPrincipal, hasRole } from '../auth/admin-principal.type';
 import { REGISTRY_OPTIONS, type RegistryModuleOptions } from '../registry-options.type';
 import { RegistryStore } from '../store/registry-store.service';
 import type { CreateAdminClientDto } from './dto/admin-client.dto';

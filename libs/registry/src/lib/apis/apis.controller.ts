@@ -1,9 +1,7 @@
+import { type Actor, Admin, type AdminPrincipal, Principal, RequestActor } from '@lgsp/admin-auth';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 
-import { Admin, Principal } from '../auth/admin.decorator';
-import type { Actor, AdminPrincipal } from '../auth/admin-principal.type';
-import { RequestActor } from '../auth/request-actor.decorator';
 import { ApisService } from './apis.service';
 import { ApiPathParams, ApiVersionPathParams, LifecycleDto, RegisterApiVersionDto, UpdateOpenApiDto } from './dto/api-version.dto';
 

@@ -1,10 +1,10 @@
+import { type Actor, type AdminPrincipal, hasRole } from '@lgsp/admin-auth';
 import { ErrorCode, LgspError, type ProblemItem, ruleViolation } from '@lgsp/contracts';
 import { apis, apiVersions, canonicalJsonSha256, notifications, subscriptions, versionNumber } from '@lgsp/data';
 import { diffOpenApi, type OpenApiDocument, operationsOf, validateOpenApiDocument } from '@lgsp/openapi';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 
-import { type Actor, type AdminPrincipal, hasRole } from '../auth/admin-principal.type';
 import { checkLifecycleTransition, type LifecycleSuccessor, type LifecycleTarget } from '../rules/lifecycle.rules';
 import { RegistryStore, type WriteContext } from '../store/registry-store.service';
 import type { LifecycleDto, RegisterApiVersionDto } from './dto/api-version.dto';

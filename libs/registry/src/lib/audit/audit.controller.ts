@@ -1,8 +1,7 @@
+import { Admin, type AdminPrincipal, Principal } from '@lgsp/admin-auth';
 import { Controller, DefaultValuePipe, Get, Inject, Param, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 
-import { Admin, Principal } from '../auth/admin.decorator';
-import type { AdminPrincipal } from '../auth/admin-principal.type';
 import { AuditService } from './audit.service';
 
 @ApiTags('audit')

@@ -1,9 +1,9 @@
+import { type AdminPrincipal, hasRole } from '@lgsp/admin-auth';
 import { ErrorCode, LgspError } from '@lgsp/contracts';
 import { auditLog, consumerSystems, notifications } from '@lgsp/data';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
 
-import { type AdminPrincipal, hasRole } from '../auth/admin-principal.type';
 import { RegistryStore } from '../store/registry-store.service';
 
 export interface AuditQuery {

@@ -1,9 +1,7 @@
+import { type Actor, Admin, RequestActor } from '@lgsp/admin-auth';
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 
-import { Admin } from '../auth/admin.decorator';
-import type { Actor } from '../auth/admin-principal.type';
-import { RequestActor } from '../auth/request-actor.decorator';
 import { ReasonDto } from '../consumers/dto/consumer.dto';
 import { BlocksService } from './blocks.service';
 import { CreateBlockDto } from './dto/block.dto';

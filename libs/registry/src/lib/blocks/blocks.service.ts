@@ -1,10 +1,10 @@
+import type { Actor } from '@lgsp/admin-auth';
 import { ErrorCode, LgspError, ruleViolation } from '@lgsp/contracts';
 import { apis, apiVersions, blocks } from '@lgsp/data';
 import { operationsOf, type OpenApiDocument } from '@lgsp/openapi';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, desc, eq, gt, isNull, or } from 'drizzle-orm';
 
-import type { Actor } from '../auth/admin-principal.type';
 import { RegistryStore } from '../store/registry-store.service';
 import type { CreateBlockDto } from './dto/block.dto';
 

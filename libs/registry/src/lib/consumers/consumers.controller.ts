@@ -1,9 +1,7 @@
+import { type Actor, Admin, type AdminPrincipal, Principal, RequestActor } from '@lgsp/admin-auth';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseIntPipe, Post, Put, Query, DefaultValuePipe } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 
-import { Admin, Principal } from '../auth/admin.decorator';
-import type { Actor, AdminPrincipal } from '../auth/admin-principal.type';
-import { RequestActor } from '../auth/request-actor.decorator';
 import { ConsumersService } from './consumers.service';
 import { CertificateDto, RateLimitDto, ReasonDto, SubscriptionDto } from './dto/consumer.dto';
 

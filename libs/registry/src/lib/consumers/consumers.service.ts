@@ -1,3 +1,4 @@
+import { type Actor, type AdminPrincipal, hasRole } from '@lgsp/admin-auth';
 import { ErrorCode, LgspError, ruleViolation } from '@lgsp/contracts';
 import {
   apis,
@@ -12,7 +13,6 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, eq, isNull, lt } from 'drizzle-orm';
 
-import { type Actor, type AdminPrincipal, hasRole } from '../auth/admin-principal.type';
 import { REGISTRY_OPTIONS, type RegistryModuleOptions } from '../registry-options.type';
 import { certificateValidity, parsePemBundle, verifyCertificateChain } from '../rules/certificate-chain.util';
 import { RegistryStore, type WriteContext } from '../store/registry-store.service';

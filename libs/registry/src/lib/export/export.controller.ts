@@ -1,10 +1,8 @@
+import { type Actor, Admin, RequestActor } from '@lgsp/admin-auth';
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
-import { Admin } from '../auth/admin.decorator';
-import type { Actor } from '../auth/admin-principal.type';
-import { RequestActor } from '../auth/request-actor.decorator';
 import { ExportQueryDto } from './dto/export-query.dto';
 import { ExportService } from './export.service';
 

@@ -1,8 +1,8 @@
+import type { Actor } from '@lgsp/admin-auth';
 import { exportDeclarativeConfig } from '@lgsp/data';
 import { Inject, Injectable } from '@nestjs/common';
 import { Document } from 'yaml';
 
-import type { Actor } from '../auth/admin-principal.type';
 import { RegistryStore } from '../store/registry-store.service';
 import type { ExportFormat } from './dto/export-query.dto';
 

@@ -1,12 +1,10 @@
+import { type Actor, Admin, AdminOrAnonymous, type AdminPrincipal, ClientIp, Principal, RequestActor } from '@lgsp/admin-auth';
 import { REGISTRATION_STATUSES, type RegistrationStatus } from '@lgsp/data';
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional } from 'class-validator';
 
-import { Admin, AdminOrAnonymous, Principal } from '../auth/admin.decorator';
-import type { Actor, AdminPrincipal } from '../auth/admin-principal.type';
-import { ClientIp, RequestActor } from '../auth/request-actor.decorator';
 import { CreateRegistrationDto } from './dto/create-registration.dto';
 import { ApproveRegistrationDto, ProductionRequestDto, RejectRegistrationDto } from './dto/registration-decision.dto';
 import { RegistrationsService } from './registrations.service';

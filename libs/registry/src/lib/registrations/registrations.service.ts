@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 
+import { type Actor, type AdminPrincipal, hasRole } from '@lgsp/admin-auth';
 import { ErrorCode, Header, LgspError, ruleViolation } from '@lgsp/contracts';
 import { consumerSystems, hashSecret, rateLimits, registrations, verifySecret } from '@lgsp/data';
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, count, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
 
-import { type Actor, type AdminPrincipal, hasRole } from '../auth/admin-principal.type';
 import { REGISTRY_OPTIONS, type RegistryModuleOptions } from '../registry-options.type';
 import { dueDateOf } from '../rules/working-days.util';
 import { RegistryStore, type WriteContext } from '../store/registry-store.service';

@@ -1,10 +1,10 @@
+import type { Actor } from '@lgsp/admin-auth';
 import type { RegistryChange } from '@lgsp/contracts';
 import { auditLog, CHANGE_CHANNEL_NAME, type LgspDb, PostgresChangeChannel } from '@lgsp/data';
 import type { Logger } from '@lgsp/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 
-import type { Actor } from '../auth/admin-principal.type';
 import { REGISTRY_OPTIONS, type RegistryModuleOptions } from '../registry-options.type';
 
 export interface AuditEntry {

@@ -5,7 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createLocalJWKSet, errors, jwtVerify } from 'jose';
 import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose';
 
-import { REGISTRY_OPTIONS, type RegistryModuleOptions } from '../registry-options.type';
+import { ADMIN_AUTH_OPTIONS, type AdminAuthOptions } from './admin-auth-options.type';
 
 /** An unknown kid reloads the key set at most this often: a flood of forged kids costs one query a second. */
 const UNKNOWN_KID_RELOAD_MS = 1000;
@@ -13,7 +13,7 @@ const UNKNOWN_KID_RELOAD_MS = 1000;
 /**
  * Verifies admin access tokens against the IAM's published keys, read from the shared tables and
  * reloaded when IAM announces new signing keys (or an unknown kid appears), like the gateway does.
- * Tokens are checked against the real time: the injected clock moves the registry's calendar rules only.
+ * Tokens are checked against the real time, never an injected clock.
  */
 @Injectable()
 export class AdminTokenVerifier implements OnModuleInit, OnModuleDestroy {
@@ -21,10 +21,10 @@ export class AdminTokenVerifier implements OnModuleInit, OnModuleDestroy {
   private loadedAt = 0;
   private unsubscribe?: () => void;
 
-  constructor(@Inject(REGISTRY_OPTIONS) private readonly options: RegistryModuleOptions) {}
+  constructor(@Inject(ADMIN_AUTH_OPTIONS) private readonly options: AdminAuthOptions) {}
 
   async onModuleInit(): Promise<void> {
-    this.unsubscribe = this.options.changes.subscribe((change) => {
+    this.unsubscribe = this.options.changes?.subscribe((change) => {
       if (change.kind === 'signing-keys' || change.kind === 'resync') void this.reload().catch(() => undefined);
     });
     await this.reload();
@@ -35,7 +35,7 @@ export class AdminTokenVerifier implements OnModuleInit, OnModuleDestroy {
   }
 
   async verify(token: string): Promise<JWTPayload> {
-    const { publicUrl } = this.options.config;
+    const { publicUrl } = this.options;
     const { payload } = await jwtVerify(token, this.getKey, {
       issuer: publicUrl,
       audience: publicUrl,

@@ -6,7 +6,7 @@ import { Reflector } from '@nestjs/core';
 import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 
-import { REGISTRY_OPTIONS, type RegistryModuleOptions } from '../registry-options.type';
+import { ADMIN_AUTH_OPTIONS, type AdminAuthOptions } from './admin-auth-options.type';
 import { ADMIN_ACCESS, type AdminAccess } from './admin.decorator';
 import type { AdminPrincipal } from './admin-principal.type';
 import { AdminTokenVerifier } from './admin-token.verifier';
@@ -19,7 +19,7 @@ function unauthenticated(detail: string): LgspError {
 
 /**
  * Authenticates the admin API: a Bearer access token of an admin client (scope `admin`), not
- * revoked, whose client is still active. The roles are the registry's current ones, not the
+ * revoked, whose client is still active. The roles are the registry's current ones (admin_clients), not the
  * token's: taking a role away takes effect at once. Routes open to anonymous callers (a first
  * registration) still authenticate a token when one is sent.
  */
@@ -28,7 +28,7 @@ export class AdminAuthGuard implements CanActivate {
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
     @Inject(AdminTokenVerifier) private readonly verifier: AdminTokenVerifier,
-    @Inject(REGISTRY_OPTIONS) private readonly options: RegistryModuleOptions,
+    @Inject(ADMIN_AUTH_OPTIONS) private readonly options: AdminAuthOptions,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
