@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { configFrom } from '@lgsp/config';
-import type { TransactionRecord } from '@lgsp/contracts';
+import type { ConsumerStatus, TransactionRecord } from '@lgsp/contracts';
 import { InProcessChangeChannel } from '@lgsp/data';
 import { createHttpApp } from '@lgsp/http';
 import { SegmentFileSink, readSegments } from '@lgsp/ledger-client';
@@ -25,6 +25,11 @@ import type { TestSigningKey } from './test-tokens.util';
 const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 const CONSUMERS = ['tu-ha-noi.qlcb', 'bo-noi-vu.qlcb'];
+/** Registered and subscribed, but suspended by the DGO. */
+const SUSPENDED = 'so-xay-dung.qlcb';
+/** Active, with a budget of two reads a minute. */
+const TIGHT = 'so-tai-chinh.qlcb';
+const PROVIDER = 'bo-tu-phap';
 
 /** The registry as the gateway sees it: a list of versions, every test consumer subscribed to each in both environments, and a change signal. */
 class ListRegistry implements RegistrySource {
@@ -33,9 +38,9 @@ class ListRegistry implements RegistrySource {
   async load(): Promise<RegistryView> {
     return {
       apiVersions: this.versions,
-      rateLimits: [],
-      consumers: CONSUMERS.map((id) => ({ id, status: 'active' as const })),
-      subscriptions: CONSUMERS.flatMap((consumerId) =>
+      rateLimits: [{ consumerId: TIGHT, apiVersionId: null, readPerMinute: 2, writePerMinute: 2 }],
+      consumers: [...[...CONSUMERS, TIGHT].map((id) => ({ id, status: 'active' as ConsumerStatus })), { id: SUSPENDED, status: 'suspended' as ConsumerStatus }],
+      subscriptions: [...CONSUMERS, SUSPENDED, TIGHT].flatMap((consumerId) =>
         this.versions.flatMap((v) => (['sandbox', 'production'] as const).map((environment) => ({ consumerId, apiVersionId: v.id, environment }))),
       ),
       blocks: [],
@@ -101,6 +106,7 @@ describe('gateway data plane over real HTTP', () => {
   let key: TestSigningKey;
   let minter: TestTokenMinter;
   let token: string;
+  let directory: RoutableApiVersion;
   const lines: string[] = [];
 
   beforeAll(async () => {
@@ -113,8 +119,9 @@ describe('gateway data plane over real HTTP', () => {
     minter = new TestTokenMinter(config.publicUrl);
     token = await minter.mint(key);
     changes = new InProcessChangeChannel();
+    directory = version('directory', `${upstream.url}/base`, { provider: PROVIDER });
     registry = new ListRegistry([
-      version('directory', `${upstream.url}/base`),
+      directory,
       version('split', upstream.url, { upstreams: { sandbox: `${upstream.url}/sandbox`, production: `${upstream.url}/production` } }),
       version('old', upstream.url, { status: 'retired' }),
       version('draft', upstream.url, { status: 'draft' }),
@@ -187,8 +194,18 @@ describe('gateway data plane over real HTTP', () => {
       environment: 'sandbox',
       consumerId: 'tu-ha-noi.qlcb',
       clientId: 'demo-consumer',
+      service: 'gateway',
+      zone: 'internet',
+      providerId: PROVIDER,
+      apiId: directory.id,
+      routeTemplate: '/organisations/{id}',
+      classification: 'noi-bo',
+      throttle: { limit: 'read', quota: 1000, remaining: expect.any(Number), admitted: true },
     });
+    expect(record).not.toHaveProperty('securityEvent');
+    expect(record).not.toHaveProperty('signature');
     expect(record?.upstreamDurationMs).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(record!.upstreamEndedAt!)).toBeGreaterThanOrEqual(Date.parse(record!.upstreamStartedAt!));
     const [, payload, signature] = token.split('.');
     for (const secret of ['canary', signature, payload, jtiOf(token)]) {
       expect(JSON.stringify(record)).not.toContain(secret);
@@ -233,9 +250,53 @@ describe('gateway data plane over real HTTP', () => {
     expect(res.text).not.toContain('canary');
     expect(upstream.seen.length).toBe(before);
     const record = (await records()).find((r) => r.transactionId === transactionId);
-    expect(record).toMatchObject({ status: 401, errorCode: 'invalid_token', requestId });
-    expect(record).not.toHaveProperty('consumerId');
+    expect(record).toMatchObject({ status: 401, errorCode: 'invalid_token', requestId, service: 'gateway', zone: 'internet', securityEvent: 'authentication-failure' });
+    // Refused before routing and throttling: nothing of what follows is known.
+    for (const unknown of ['consumerId', 'apiId', 'routeTemplate', 'classification', 'throttle', 'upstreamEndedAt']) expect(record).not.toHaveProperty(unknown);
     expect(JSON.stringify(record)).not.toContain('canary');
+  });
+
+  it('refuses a suspended consumer system with 403 consumer_suspended, flagged for the SOC with the route it aimed at', async () => {
+    const suspended = await minter.mint(key, { claims: { sub: SUSPENDED, client_id: 'sxd-client' } });
+    const res = await call('/v1/directory/organisations/9', { headers: { 'x-request-id': randomUUID(), authorization: `Bearer ${suspended}` } });
+    expect(res.status).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'consumer_suspended' });
+    const record = (await records()).find((r) => r.transactionId === res.headers['x-lgsp-transaction-id']);
+    expect(record).toMatchObject({
+      status: 403,
+      errorCode: 'consumer_suspended',
+      securityEvent: 'suspended-consumer-attempt',
+      consumerId: SUSPENDED,
+      providerId: PROVIDER,
+      apiId: directory.id,
+      routeTemplate: '/organisations/{id}',
+      classification: 'noi-bo',
+      zone: 'internet',
+    });
+    // Refused before the throttle: no budget spent, no decision recorded.
+    expect(record).not.toHaveProperty('throttle');
+  });
+
+  it('records each throttle decision, and flags only the first 429 of a run as a throttle-burst', async () => {
+    const tight = await minter.mint(key, { claims: { sub: TIGHT, client_id: 'stc-client' } });
+    const statuses: number[] = [];
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await call('/v1/directory/organisations', { headers: { 'x-request-id': randomUUID(), authorization: `Bearer ${tight}` } });
+      statuses.push(res.status);
+      ids.push(res.headers['x-lgsp-transaction-id'] as string);
+    }
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    const all = await records();
+    const run = ids.map((id) => all.find((r) => r.transactionId === id));
+    expect(run.map((r) => r?.throttle)).toEqual([
+      { limit: 'read', quota: 2, remaining: 1, admitted: true },
+      { limit: 'read', quota: 2, remaining: 0, admitted: true },
+      { limit: 'read', quota: 2, remaining: 0, admitted: false },
+      { limit: 'read', quota: 2, remaining: 0, admitted: false },
+    ]);
+    expect(run.map((r) => r?.securityEvent)).toEqual([undefined, undefined, 'throttle-burst', undefined]);
+    expect(run[2]).toMatchObject({ status: 429, errorCode: 'rate_limited', consumerId: TIGHT, routeTemplate: '/organisations', apiId: directory.id });
   });
 
   it('refuses a token as soon as the change channel says it is revoked, and a refusal reveals no route', async () => {

@@ -34,7 +34,7 @@ export interface TransactionRecord {
   apiDomain?: string;
   /** The providing unit (the API's `provider`, an organisation id). */
   providerId?: string;
-  /** The registry's API id. */
+  /** The registry's id of the API version called (api_versions.id: names the API and its version; the gateway's snapshot has no other). */
   apiId?: string;
   /** The matched operation's path template from the provider's document: `/persons/{id}`. */
   routeTemplate?: string;
@@ -91,22 +91,31 @@ export interface TransactionThrottle {
   local?: boolean;
 }
 
-/** Security events the SOC is alerted to (flagged in the record, forwarded to LGSP_SYSLOG_URL); extend here. */
+/**
+ * Security events the SOC is alerted to (flagged in the record, forwarded to LGSP_SYSLOG_URL); extend
+ * here. Listed most severe first: a record carries one event, so when several apply the first of this
+ * list wins — replay-detected, authentication-locked-out, token-revoked-use,
+ * suspended-consumer-attempt, signature-failure, authentication-failure-burst,
+ * authentication-failure, throttle-burst, classified-access, throttle-degraded, throttle-recovered.
+ * (A classified call refused for a forged signature is a signature-failure; the record's
+ * classification still shows what it aimed at.) Outage events raised outside a request wait for the
+ * next record that carries none of its own.
+ */
 export const SECURITY_EVENTS = [
-  /** A refused token or client credential (one request). */
-  'authentication-failure',
-  'authentication-failure-burst',
-  'authentication-locked-out',
-  'token-revoked-use',
-  /** A request signature refused (invalid, digest mismatch, unknown key, expired or revoked certificate, stale). */
-  'signature-failure',
   /** A signed request's X-Request-ID seen before. */
   'replay-detected',
-  /** The first refusal of a consumer's budget in a window: the start of a throttling burst. */
-  'throttle-burst',
-  /** A suspended or terminated consumer system tried to call. */
+  'authentication-locked-out',
+  'token-revoked-use',
+  /** A suspended, terminated or unregistered consumer system tried to call (consumer_suspended). */
   'suspended-consumer-attempt',
-  /** Every access to an operation classified Mật or Tối mật, served or refused. */
+  /** A request signature refused (invalid, digest mismatch, unknown key, expired or revoked certificate, stale, missing). */
+  'signature-failure',
+  'authentication-failure-burst',
+  /** A refused token or client credential (one request). */
+  'authentication-failure',
+  /** The first refusal of a consumer's budget after its last admission: the start of a throttling burst. */
+  'throttle-burst',
+  /** Every access to an operation classified Mật, Tối mật (or Tuyệt mật, always refused), served or refused. */
   'classified-access',
   /** The shared throttle store (Redis) became unreachable: replicas decide alone at their share of the limit. */
   'throttle-degraded',

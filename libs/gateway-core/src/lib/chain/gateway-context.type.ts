@@ -1,4 +1,4 @@
-import type { AccessTokenClaims, Environment, ErrorCode, SecurityEvent, TransactionSignature } from '@lgsp/contracts';
+import type { AccessTokenClaims, Environment, ErrorCode, NetworkZone, SecurityEvent, TransactionSignature, TransactionThrottle } from '@lgsp/contracts';
 import type { OpenApiOperation } from '@lgsp/openapi';
 import type { SignatureEvidence } from '@lgsp/signature';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,6 +14,8 @@ export interface GatewayContext {
   readonly receivedAt: number;
   /** The client's address behind the trusted proxies (LGSP_TRUSTED_PROXIES), worked out once by the guard. */
   clientIp?: string;
+  /** The zone of clientIp (LGSP_WAN_CIDRS), worked out with it by the guard. */
+  zone?: NetworkZone;
   /** SHA-256 (lowercase hex) of the client certificate the TLS handshake verified (optional mutual TLS). */
   clientCertificateSha256?: string;
   /** The consumer's X-Request-ID once the request-id policy has accepted it. */
@@ -43,8 +45,13 @@ export interface GatewayContext {
   upstreamStartedAt?: number;
   upstreamDurationMs?: number;
   errorCode?: ErrorCode;
-  /** Set when this transaction also carries a security event for the SOC. */
+  /**
+   * A security event a policy alone can tell (throttle-burst); the recorder derives the others from
+   * errorCode and the classification.
+   */
   securityEvent?: SecurityEvent;
+  /** The throttle's decision, once it has taken one. */
+  throttle?: TransactionThrottle;
   /** The request's X-Signature as the ledger keeps it, verified or refused (verify policy). */
   signature?: TransactionSignature;
   /** The request's verified signature: the response signature covers it (;req). */

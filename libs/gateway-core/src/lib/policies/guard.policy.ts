@@ -37,6 +37,7 @@ class GuardHandler implements GatewayPolicyHandler {
     const raw = context.request.raw;
     const clientIp = this.network.clientIp.resolve(raw.socket?.remoteAddress, raw.headers[Header.forwardedFor]);
     context.clientIp = clientIp;
+    context.zone = this.network.inWan(clientIp) ? 'party-wan' : 'internet';
     if (this.perIp !== undefined && !this.perIp.admit(clientIp, this.clock())) return this.perIpRefusal;
     if (!this.inFlight.enter(context.reply.raw)) return AT_CAPACITY;
     const certificate = raw.socket === undefined ? undefined : verifiedClientCertificate(raw.socket);

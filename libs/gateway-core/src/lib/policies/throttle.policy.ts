@@ -47,6 +47,12 @@ function refusalOf(cache: RefusalCache, quota: ThrottleQuota, environment: strin
  */
 class ThrottleHandler implements GatewayPolicyHandler {
   private readonly refusals: RefusalCache = new WeakMap();
+  /**
+   * The quotas refused since they last admitted a request: only the first refusal of a run is a
+   * throttle-burst for the SOC, not each of the thousands a runaway client may collect. Weak, and
+   * keyed by the resolver's quota objects, so it holds at most one flag per live budget.
+   */
+  private readonly bursting = new WeakSet<ThrottleQuota>();
 
   constructor(
     private readonly storage: SlidingLogStorage,
@@ -71,7 +77,16 @@ class ThrottleHandler implements GatewayPolicyHandler {
     const seconds = secondsUntil(decision.resetMs);
     context.reply.header(Header.rateLimitPolicy, budget.policy);
     context.reply.header(Header.rateLimit, quota.fieldPrefix + decision.remaining + ';t=' + seconds);
-    return decision.admitted ? undefined : refusalOf(this.refusals, quota, context.environment ?? '', seconds);
+    context.throttle = { limit: quota.name, quota: quota.limit, remaining: decision.remaining, admitted: decision.admitted, local: decision.local };
+    if (decision.admitted) {
+      this.bursting.delete(quota);
+      return undefined;
+    }
+    if (!this.bursting.has(quota)) {
+      this.bursting.add(quota);
+      context.securityEvent = 'throttle-burst';
+    }
+    return refusalOf(this.refusals, quota, context.environment ?? '', seconds);
   }
 }
 

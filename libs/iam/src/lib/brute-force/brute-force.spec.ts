@@ -39,7 +39,8 @@ describe('brute force on client authentication', () => {
   }
 
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
-  const events = () => iam.sink.records.filter((r) => r.securityEvent !== undefined);
+  /** The guard's events: every other refused attempt is one authentication-failure. */
+  const events = () => iam.sink.records.filter((r) => r.securityEvent !== undefined && r.securityEvent !== 'authentication-failure');
 
   it('slows, then locks out the client id, with one security event per burst and per lock-out', async () => {
     // Limit 6: answers slow from the 2nd failure (6 / 3), the 6th locks out.
@@ -53,6 +54,16 @@ describe('brute force on client authentication', () => {
     expect(locked).toEqual({ status: 401, body: { error: 'invalid_client', error_description: 'Too many failed authentications: try again later' } });
 
     await settle();
+    // Seven refusals, each a security event: five single failures, the burst, the lock-out.
+    expect(iam.sink.records.map((r) => [r.service, r.status, r.securityEvent])).toEqual([
+      ['iam', 401, 'authentication-failure'],
+      ['iam', 401, 'authentication-failure-burst'],
+      ['iam', 401, 'authentication-failure'],
+      ['iam', 401, 'authentication-failure'],
+      ['iam', 401, 'authentication-failure'],
+      ['iam', 401, 'authentication-locked-out'],
+      ['iam', 401, 'authentication-failure'],
+    ]);
     expect(events().map((r) => ({ event: r.securityEvent, clientId: r.clientId, errorCode: r.errorCode, status: r.status }))).toEqual([
       { event: 'authentication-failure-burst', clientId: 'victim', errorCode: 'invalid_client', status: 401 },
       { event: 'authentication-locked-out', clientId: 'victim', errorCode: 'invalid_client', status: 401 },

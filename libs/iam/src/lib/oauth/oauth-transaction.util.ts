@@ -1,11 +1,22 @@
-import type { TransactionRecord } from '@lgsp/contracts';
-import { Header, isUuidV4 } from '@lgsp/contracts';
+import type { SecurityEvent, TransactionRecord } from '@lgsp/contracts';
+import { Header, OAuthErrorCode, isUuidV4 } from '@lgsp/contracts';
 import type { TransactionSink } from '@lgsp/ledger-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import type { OAuthExchange } from './oauth-exchange.util';
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/**
+ * The brute-force guard's event (a burst, a lock-out) when it raised one, else each invalid_client
+ * is one authentication-failure — a proven client of a suspended or terminated consumer system a
+ * suspended-consumer-attempt (SECURITY_EVENTS' order: the most severe that applies).
+ */
+function securityEventOf(exchange: OAuthExchange): SecurityEvent | undefined {
+  if (exchange.securityEvent !== undefined) return exchange.securityEvent;
+  if (exchange.errorCode !== OAuthErrorCode.InvalidClient) return undefined;
+  return exchange.reason === 'consumer-inactive' ? 'suspended-consumer-attempt' : 'authentication-failure';
+}
 
 /**
  * One ledger record and one log line per request to the token, revocation or introspection
@@ -18,12 +29,14 @@ export function recordOAuthTransaction(sink: TransactionSink, request: FastifyRe
   const path = q === -1 ? url : url.slice(0, q);
   const requestIdHeader = request.headers[Header.requestId];
   const length = request.headers['content-length'];
+  const securityEvent = securityEventOf(exchange);
   const record: TransactionRecord = {
     transactionId: String(request.id),
     ...(typeof requestIdHeader === 'string' && isUuidV4(requestIdHeader) ? { requestId: requestIdHeader } : {}),
     receivedAt: exchange.receivedAt.toISOString(),
     durationMs: round(reply.elapsedTime),
     clientIp: request.ip,
+    service: 'iam',
     method: request.method,
     path,
     ...(exchange.environment === undefined ? {} : { environment: exchange.environment }),
@@ -33,7 +46,7 @@ export function recordOAuthTransaction(sink: TransactionSink, request: FastifyRe
     ...(exchange.errorCode === undefined ? {} : { errorCode: exchange.errorCode }),
     bytesIn: length === undefined ? 0 : Number(length) || 0,
     bytesOut: Number(reply.getHeader('content-length') ?? 0) || 0,
-    ...(exchange.securityEvent === undefined ? {} : { securityEvent: exchange.securityEvent }),
+    ...(securityEvent === undefined ? {} : { securityEvent }),
   };
   sink.record(record);
   const fields = {
@@ -47,8 +60,9 @@ export function recordOAuthTransaction(sink: TransactionSink, request: FastifyRe
     url: { path },
     client: { ip: request.ip },
     error: exchange.errorCode === undefined ? undefined : { code: exchange.errorCode },
-    lgsp: { clientId: exchange.clientId, consumerId: exchange.consumerId, reason: exchange.reason, securityEvent: exchange.securityEvent },
+    lgsp: { clientId: exchange.clientId, consumerId: exchange.consumerId, reason: exchange.reason, securityEvent },
   };
+  // A warning for the guard's bursts and lock-outs; one failed attempt is the ledger's to flag, not the log's to shout.
   if (exchange.securityEvent !== undefined) request.log.warn(fields, `oauth ${exchange.endpoint}: ${exchange.securityEvent}`);
   else request.log.info(fields, `oauth ${exchange.endpoint}`);
   return record;

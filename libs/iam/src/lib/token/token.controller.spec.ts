@@ -210,6 +210,7 @@ describe.each(['pglite', 'postgres'] as const)('POST /oauth2/token on %s', (kind
       receivedAt: expect.any(String),
       durationMs: expect.any(Number),
       clientIp: '127.0.0.1',
+      service: 'iam',
       method: 'POST',
       path: '/oauth2/token',
       environment: 'sandbox',
@@ -220,7 +221,8 @@ describe.each(['pglite', 'postgres'] as const)('POST /oauth2/token on %s', (kind
       bytesOut: expect.any(Number),
     });
     expect(answered.headers['x-lgsp-transaction-id']).toBe(ok.transactionId);
-    expect(refused).toMatchObject({ status: 401, errorCode: 'invalid_client', path: '/oauth2/token' });
+    // Each invalid_client is a security event of its own (bursts and lock-outs are the brute-force guard's).
+    expect(refused).toMatchObject({ status: 401, errorCode: 'invalid_client', path: '/oauth2/token', service: 'iam', securityEvent: 'authentication-failure' });
     expect(refused.clientId).toBeUndefined();
     expect(JSON.stringify(iam.sink.records)).not.toContain(SECRET);
   });

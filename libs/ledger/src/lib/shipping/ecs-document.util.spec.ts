@@ -12,12 +12,19 @@ const full: TransactionRecord = {
   receivedAt: '2025-01-02T03:04:05.678Z',
   durationMs: 12.345678,
   upstreamStartedAt: '2025-01-02T03:04:05.680Z',
+  upstreamEndedAt: '2025-01-02T03:04:05.690Z',
   upstreamDurationMs: 9.5,
   clientIp: '203.0.113.7',
+  zone: 'party-wan',
+  service: 'gateway',
   method: 'GET',
   path: '/v1/directory/organisations/42',
   apiVersion: 'v1',
   apiDomain: 'directory',
+  providerId: 'bo-noi-vu',
+  apiId: '0190f5d2-1c4e-7a3b-8f00-0000000000aa',
+  routeTemplate: '/organisations/{id}',
+  classification: 'mat',
   environment: 'production',
   consumerId: 'consumer-1',
   clientId: 'client-1',
@@ -26,6 +33,18 @@ const full: TransactionRecord = {
   bytesIn: 0,
   bytesOut: 321,
   securityEvent: 'authentication-failure-burst',
+  throttle: { limit: 'read', quota: 600, remaining: 0, admitted: false, local: true },
+  signature: {
+    keyid: 'cert-1',
+    label: 'sig1',
+    signatureInput: 'sig1=("@method" "@target-uri" "content-digest");created=1735787045;keyid="cert-1"',
+    signature: 'c2lnbmF0dXJl',
+    digests: { 'sha-256': 'X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=', 'sha-512': 'WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==' },
+    created: 1735787045,
+    alg: 'ecdsa-p256-sha256',
+    certificateFingerprint: 'ab'.repeat(32),
+    verified: false,
+  },
 };
 
 function leafPaths(value: unknown, prefix = ''): string[] {
@@ -57,6 +76,7 @@ describe('ecsDocumentOf', () => {
       },
       transaction: { id: full.transactionId },
       trace: { id: '4bf92f3577b34da6a3ce929d0e0e4736' },
+      service: { name: 'gateway' },
       client: { ip: '203.0.113.7', address: '203.0.113.7' },
       http: {
         request: { id: '3b241101-e2bb-4255-8caf-4136c566a962', method: 'GET', bytes: 0 },
@@ -67,9 +87,25 @@ describe('ecsDocumentOf', () => {
       lgsp: {
         consumer: { id: 'consumer-1' },
         client: { id: 'client-1' },
-        api: { domain: 'directory', version: 'v1' },
+        api: { id: '0190f5d2-1c4e-7a3b-8f00-0000000000aa', domain: 'directory', version: 'v1' },
+        provider: { id: 'bo-noi-vu' },
+        route: { template: '/organisations/{id}' },
+        classification: 'mat',
+        zone: 'party-wan',
         environment: 'production',
-        upstream: { started_at: '2025-01-02T03:04:05.680Z', duration: 9_500_000 },
+        upstream: { started_at: '2025-01-02T03:04:05.680Z', ended_at: '2025-01-02T03:04:05.690Z', duration: 9_500_000 },
+        throttle: { limit: 'read', quota: 600, remaining: 0, admitted: false, local: true },
+        signature: {
+          keyid: 'cert-1',
+          label: 'sig1',
+          input: 'sig1=("@method" "@target-uri" "content-digest");created=1735787045;keyid="cert-1"',
+          value: 'c2lnbmF0dXJl',
+          digests: { 'sha-256': 'X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=', 'sha-512': 'WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==' },
+          created: '2025-01-02T03:04:05.000Z',
+          alg: 'ecdsa-p256-sha256',
+          certificate_fingerprint: 'ab'.repeat(32),
+          verified: false,
+        },
         security_event: 'authentication-failure-burst',
       },
     });
@@ -96,6 +132,17 @@ describe('ecsDocumentOf', () => {
       http: { request: { method: 'POST', bytes: 10 }, response: { status_code: 200, bytes: 20 } },
       url: { path: '/oauth/token' },
       lgsp: {},
+    });
+  });
+
+  it('keeps a refused signature that could not be parsed as its bare outcome, and only the digests it names', () => {
+    const refused = ecsDocumentOf({ ...full, signature: { verified: false, digests: { 'sha-256': 'a2V5', md5: 'CANARY-MD5' } } });
+    expect(refused.lgsp.signature).toEqual({ verified: false, digests: { 'sha-256': 'a2V5' } });
+    expect(ecsDocumentOf({ ...full, throttle: { limit: 'write', quota: 60, remaining: 59, admitted: true } }).lgsp.throttle).toEqual({
+      limit: 'write',
+      quota: 60,
+      remaining: 59,
+      admitted: true,
     });
   });
 

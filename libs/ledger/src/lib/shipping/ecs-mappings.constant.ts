@@ -3,6 +3,9 @@ import type { estypes } from '@elastic/elasticsearch';
 const keyword = { type: 'keyword' } as const;
 const long = { type: 'long' } as const;
 const date = { type: 'date' } as const;
+const boolean = { type: 'boolean' } as const;
+/** Header-borne values of unbounded length: kept in _source, indexed only when Lucene can take them. */
+const longKeyword = { type: 'keyword', ignore_above: 8191 } as const;
 
 /**
  * The data stream's explicit mappings. `dynamic: strict`: the ledger is an audit record whose shape
@@ -30,6 +33,7 @@ export const TRANSACTION_MAPPINGS: estypes.MappingTypeMapping = {
     },
     transaction: { properties: { id: keyword } },
     trace: { properties: { id: keyword } },
+    service: { properties: { name: keyword } },
     client: { properties: { ip: { type: 'ip', ignore_malformed: true }, address: keyword } },
     http: {
       properties: {
@@ -43,9 +47,27 @@ export const TRANSACTION_MAPPINGS: estypes.MappingTypeMapping = {
       properties: {
         consumer: { properties: { id: keyword } },
         client: { properties: { id: keyword } },
-        api: { properties: { domain: keyword, version: keyword } },
+        api: { properties: { id: keyword, domain: keyword, version: keyword } },
+        provider: { properties: { id: keyword } },
+        route: { properties: { template: keyword } },
+        classification: keyword,
+        zone: keyword,
         environment: keyword,
-        upstream: { properties: { started_at: date, duration: long } },
+        upstream: { properties: { started_at: date, ended_at: date, duration: long } },
+        throttle: { properties: { limit: keyword, quota: long, remaining: long, admitted: boolean, local: boolean } },
+        signature: {
+          properties: {
+            keyid: keyword,
+            label: keyword,
+            input: longKeyword,
+            value: longKeyword,
+            digests: { properties: { 'sha-256': keyword, 'sha-512': keyword } },
+            created: date,
+            alg: keyword,
+            certificate_fingerprint: keyword,
+            verified: boolean,
+          },
+        },
         security_event: keyword,
         chain: { properties: { partition: keyword, seq: long, prev_hash: keyword, hash: keyword } },
       },

@@ -116,7 +116,7 @@ export class FailoverSlidingLogStorage implements SlidingLogStorage, ThrottlerSt
   private decideLocally(key: string, limit: number, windowMs: number): SlidingLogDecision {
     this.localDecisions++;
     this.options.metrics?.localDecisions.inc();
-    return this.local.decide(key, Math.ceil(limit / this.replicas), windowMs);
+    return this.local.decide(key, Math.ceil(limit / this.replicas), windowMs, true);
   }
 
   private degrade(error: unknown): void {

@@ -99,16 +99,17 @@ export class MemorySlidingLogStorage implements SlidingLogStorage, ThrottlerStor
     }
   }
 
-  decide(key: string, limit: number, windowMs: number): SlidingLogDecision {
-    if (limit < 1) return { admitted: false, remaining: 0, resetMs: windowMs };
+  /** `local` is copied into the decision: the failover storage's mark, set without a second object. */
+  decide(key: string, limit: number, windowMs: number, local?: boolean): SlidingLogDecision {
+    if (limit < 1) return { admitted: false, remaining: 0, resetMs: windowMs, local };
     const now = this.clock();
     const log = this.logOf(key, limit, windowMs);
     log.expire(now - windowMs);
     if (log.count < limit) {
       log.push(now, limit);
-      return { admitted: true, remaining: limit - log.count, resetMs: log.oldest() + windowMs - now };
+      return { admitted: true, remaining: limit - log.count, resetMs: log.oldest() + windowMs - now, local };
     }
-    return { admitted: false, remaining: 0, resetMs: log.blocking(limit) + windowMs - now };
+    return { admitted: false, remaining: 0, resetMs: log.blocking(limit) + windowMs - now, local };
   }
 
   /**

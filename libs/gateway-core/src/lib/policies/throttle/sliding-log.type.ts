@@ -8,6 +8,8 @@ export interface SlidingLogDecision {
    * before one more request is admitted (Retry-After on a refusal, the RateLimit `t` otherwise).
    */
   readonly resetMs: number;
+  /** Decided by this replica alone while the shared store (Redis) was unreachable (the failover storage). */
+  readonly local?: boolean;
 }
 
 /**

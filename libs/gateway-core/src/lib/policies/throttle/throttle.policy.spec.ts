@@ -7,8 +7,10 @@ import type { GatewayContext } from '../../chain/gateway-context.type';
 import type { GatewayPolicyHandler, PolicyDependencies, PolicyResult } from '../../chain/gateway-policy.type';
 import type { ApiRoute } from '../../routing/route-table';
 import { throttlePolicy } from '../throttle.policy';
+import { FailoverSlidingLogStorage } from './failover-sliding-log.storage';
 import { ThrottleLimits } from './limit-resolver';
 import { MemorySlidingLogStorage } from './memory-sliding-log.storage';
+import type { RedisSlidingLogStorage } from './redis-sliding-log.storage';
 
 interface Sent {
   readonly context: GatewayContext;
@@ -147,6 +149,40 @@ describe('throttle policy (in-process, one replica)', () => {
     // Back to the defaults.
     limits.update([]);
     expect(await admitted(1000, 'GET', 'system-a', 'production', 'version-1')).toBe(993);
+  });
+
+  it('records its decision on the context, and flags only the first refusal after an admission as a throttle-burst', async () => {
+    limits.update([{ consumerId: 'system-a', apiVersionId: null, readPerMinute: 1, writePerMinute: 1 }]);
+    const decide = async () => {
+      const { context } = requestOf('GET', 'system-a');
+      await handler.handle(context);
+      return [context.throttle, context.securityEvent];
+    };
+    expect(await decide()).toEqual([{ limit: 'read', quota: 1, remaining: 0, admitted: true, local: undefined }, undefined]);
+    expect(await decide()).toEqual([{ limit: 'read', quota: 1, remaining: 0, admitted: false, local: undefined }, 'throttle-burst']);
+    expect(await decide()).toEqual([expect.objectContaining({ admitted: false }), undefined]);
+    expect(await decide()).toEqual([expect.objectContaining({ admitted: false }), undefined]);
+    // The window passes: admitted again, and the next run of refusals starts with a burst again.
+    now += 60_001;
+    expect(await decide()).toEqual([expect.objectContaining({ admitted: true }), undefined]);
+    expect(await decide()).toEqual([expect.objectContaining({ admitted: false }), 'throttle-burst']);
+    // Each budget has its own flag: the write budget's first refusal is a burst of its own.
+    const write = async () => {
+      const { context } = requestOf('POST', 'system-a');
+      await handler.handle(context);
+      return context.securityEvent;
+    };
+    expect([await write(), await write(), await write()]).toEqual([undefined, 'throttle-burst', undefined]);
+  });
+
+  it('marks a decision the failover storage took alone, while Redis is unreachable, as local', async () => {
+    const shared = { decide: () => Promise.reject(new Error('connection refused')), start: async () => true, close: async () => undefined } as unknown as RedisSlidingLogStorage;
+    const failover = new FailoverSlidingLogStorage({ shared, local: storage, replicas: 2, clock: () => now });
+    const degraded = throttlePolicy.create({}, { throttle: { storage: failover, limits } } as unknown as PolicyDependencies);
+    const { context } = requestOf('GET', 'system-a');
+    expect(await degraded.handle(context)).toBeUndefined();
+    // The replica's share of 1,000: 500, one spent.
+    expect(context.throttle).toEqual({ limit: 'read', quota: 1000, remaining: 499, admitted: true, local: true });
   });
 
   it('refuses closed (500) a request that reached it without an authenticated consumer', async () => {
