@@ -6,7 +6,8 @@ import { resolveKeyEncryptionKey, resolveSecretPepper } from '@lgsp/config';
 import { migrateDatabase, openChangeChannel, openDatabase } from '@lgsp/data';
 import { onShutdownSignal, runMain } from '@lgsp/http';
 import { createIamApp } from '@lgsp/iam';
-import { SegmentFileSink } from '@lgsp/ledger-client';
+import { PostgresOutboxSink, SegmentFileSink } from '@lgsp/ledger-client';
+import type { TransactionSink } from '@lgsp/ledger-client';
 import { createLogger } from '@lgsp/observability';
 
 const logger = createLogger({ service: 'lgsp-iam', level: config.logLevel });
@@ -26,12 +27,12 @@ runMain(async () => {
     url: config.databaseUrl,
     onError: (error) => logger.warn({ err: error, event: { action: 'change-channel-error' } }, 'change channel connection failed; reconnecting'),
   });
-  const sink = await SegmentFileSink.open({
-    dir: join(config.dataDir, 'ledger', 'iam-outbox'),
-    flushIntervalMs: config.ledger.flushIntervalMs,
-    segmentBytes: config.ledger.segmentBytes,
-    onError: (error) => logger.error({ err: error, event: { action: 'ledger-outbox-write-failed' } }, 'ledger outbox write failed; the batch is kept and retried'),
-  });
+  const onError = (error: unknown): void => logger.error({ err: error, event: { action: 'ledger-outbox-write-failed' } }, 'ledger outbox write failed; the batch is kept and retried');
+  // LGSP_LEDGER_OUTBOX=postgres: a partition of DATABASE_URL's ledger_outbox, so the process keeps nothing that must outlive it.
+  const sink: TransactionSink =
+    config.ledger.outbox === 'postgres' && config.databaseUrl !== undefined
+      ? await PostgresOutboxSink.open({ databaseUrl: config.databaseUrl, service: 'iam', flushIntervalMs: config.ledger.flushIntervalMs, logger, onError })
+      : await SegmentFileSink.open({ dir: join(config.dataDir, 'ledger', 'iam-outbox'), flushIntervalMs: config.ledger.flushIntervalMs, segmentBytes: config.ledger.segmentBytes, onError });
   const iam = await createIamApp({ config, logger, database, changes, sink, pepper, keyEncryptionKey });
   const url = await iam.listen();
   logger.info({ event: { action: 'listening' }, url: { full: url }, lgsp: { issuer: config.publicUrl } }, `LGSP IAM listening on ${url}`);

@@ -1,3 +1,4 @@
 export * from './lib/segment-file.sink';
 export * from './lib/segment-reader.util';
 export * from './lib/transaction-sink.type';
+export * from './lib/postgres-outbox.sink';
