@@ -43,7 +43,6 @@ export * from './lib/policies/throttle';
 export * from './lib/policies/validate';
 export * from './lib/policies/verify.policy';
 export * from './lib/policies/sign.policy';
-export * from './lib/policies/sign/platform-signing-key.util';
 export * from './lib/policies/sign/response-signer';
 export * from './lib/policies/sign/signature-dependencies.type';
 export * from './lib/policies/verify/crl.util';

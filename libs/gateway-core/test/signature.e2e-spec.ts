@@ -16,7 +16,7 @@ import { InProcessChangeChannel, applyDeclarativeConfig, certificates, migrateDa
 import type { LgspDatabase } from '@lgsp/data';
 import { readSegments } from '@lgsp/ledger-client';
 import { createLogger } from '@lgsp/observability';
-import { LGSP_SIGNATURE_HEADERS, verifyLgspResponseSignature } from '@lgsp/signature';
+import { LGSP_SIGNATURE_HEADERS, SIGNING_KEYS_PATH, verifyLgspResponseSignature } from '@lgsp/signature';
 import { createTestDatabase } from '@lgsp/testing';
 import type { TestDatabase } from '@lgsp/testing';
 import { eq } from 'drizzle-orm';
@@ -27,7 +27,6 @@ import { request } from 'undici';
 
 import { createGatewayApp, outboxDir } from '../src/lib/gateway.app';
 import type { GatewayApp } from '../src/lib/gateway.app';
-import { SIGNING_KEYS_PATH } from '../src/lib/policies/sign/platform-signing-key.util';
 import { startHoldingUpstream } from './guard-test-gateway.util';
 import type { HoldingUpstream } from './guard-test-gateway.util';
 import { generateCrl, signedHeaders, testCertificate } from './signed-request.util';
@@ -252,6 +251,18 @@ describe('signed requests and responses through the gateway', () => {
       alg: 'ecdsa-p256-sha256',
       certificateFingerprint: expect.stringMatching(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/),
     });
+    expect(record).toMatchObject({
+      service: 'gateway',
+      zone: 'party-wan',
+      clientIp: WAN,
+      apiId: expect.any(String),
+      routeTemplate: '/items',
+      classification: 'noi-bo',
+      throttle: { limit: 'write', quota: 300, remaining: expect.any(Number), admitted: true },
+    });
+    expect(record?.throttle).not.toHaveProperty('local', true);
+    expect(record).not.toHaveProperty('securityEvent');
+    expect(Date.parse(record!.upstreamEndedAt!)).toBeGreaterThanOrEqual(Date.parse(record!.upstreamStartedAt!));
     expect(JSON.stringify(record)).not.toContain('soHieu');
   });
 
@@ -276,14 +287,20 @@ describe('signed requests and responses through the gateway', () => {
     altered[3] ^= 1;
     const answer = await send(gw.base, '/v1/records/items', { method: 'POST', headers, body: altered });
     expectRefusal(answer, 400, 'digest_mismatch');
-    expect(await recordOf(answer)).toMatchObject({ errorCode: 'digest_mismatch', signature: { verified: false, keyid: 'tu-ha-noi-ec', label: 'sig1', signatureInput: headers['x-signature-input'] } });
+    expect(await recordOf(answer)).toMatchObject({
+      errorCode: 'digest_mismatch',
+      securityEvent: 'signature-failure',
+      signature: { verified: false, keyid: 'tu-ha-noi-ec', label: 'sig1', signatureInput: headers['x-signature-input'] },
+    });
     // The id was not used up by the forged copy: the genuine request still goes through.
     expect((await send(gw.base, '/v1/records/items', { method: 'POST', headers, body })).status).toBe(200);
   });
 
   it('refuses an unknown keyid, and one registered to another consumer system, with 401 key_unknown', async () => {
     expectRefusal((await signedCall('/v1/records/items', { method: 'POST', body, keyid: 'nobody-2026' })).answer, 401, 'key_unknown');
-    expectRefusal((await signedCall('/v1/records/items', { method: 'POST', body, keyid: 'bnv-other', cert: other })).answer, 401, 'key_unknown');
+    const foreign = (await signedCall('/v1/records/items', { method: 'POST', body, keyid: 'bnv-other', cert: other })).answer;
+    expectRefusal(foreign, 401, 'key_unknown');
+    expect(await recordOf(foreign)).toMatchObject({ securityEvent: 'signature-failure', signature: { verified: false, keyid: 'bnv-other' } });
   });
 
   it('refuses a signature created more than 300 s ago with 401 signature_expired', async () => {
@@ -296,6 +313,8 @@ describe('signed requests and responses through the gateway', () => {
     expect(answer.status).toBe(200);
     const replay = await send(gw.base, '/v1/records/items', { method: 'POST', headers, body });
     expectRefusal(replay, 409, 'replay_detected');
+    expect(await recordOf(replay)).toMatchObject({ status: 409, securityEvent: 'replay-detected', consumerId: CONSUMER });
+    expect(await recordOf(answer)).not.toHaveProperty('securityEvent');
     // Verify's own refusals are not signed: the request's signature was not accepted.
     expect(replay.headers[LGSP_SIGNATURE_HEADERS.signatureInput]).toBeUndefined();
   });
@@ -316,12 +335,19 @@ describe('signed requests and responses through the gateway', () => {
 
   it('serves a Mật operation only signed and from the Party-WAN zone', async () => {
     const path = '/v1/records/dossiers/7';
-    expectRefusal(await send(gw.base, path, { headers: { 'x-request-id': randomUUID() } }), 401, 'signature_missing');
-    expectRefusal((await signedCall(path, { forwardedFor: OUTSIDE })).answer, 403, 'zone_forbidden');
+    const unsigned = await send(gw.base, path, { headers: { 'x-request-id': randomUUID() } });
+    expectRefusal(unsigned, 401, 'signature_missing');
+    const outside = (await signedCall(path, { forwardedFor: OUTSIDE })).answer;
+    expectRefusal(outside, 403, 'zone_forbidden');
     const served = (await signedCall(path)).answer;
     expect(served.status).toBe(200);
     expect(served.json).toEqual({ path: '/dossiers/7' });
     expect(served.headers[LGSP_SIGNATURE_HEADERS.signature]).toMatch(/^lgsp=:/);
+    // Every call aimed at Mật data is flagged, served or refused — unless a more severe event applies.
+    const mat = { routeTemplate: '/dossiers/{id}', classification: 'mat' };
+    expect(await recordOf(unsigned)).toMatchObject({ ...mat, zone: 'party-wan', securityEvent: 'signature-failure' });
+    expect(await recordOf(outside)).toMatchObject({ ...mat, zone: 'internet', clientIp: OUTSIDE, securityEvent: 'classified-access', errorCode: 'zone_forbidden' });
+    expect(await recordOf(served)).toMatchObject({ ...mat, zone: 'party-wan', status: 200, securityEvent: 'classified-access', signature: { verified: true } });
   });
 
   it('refuses a certificate revoked in the registry with 401 certificate_revoked, once the change is heard', async () => {

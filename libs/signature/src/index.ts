@@ -18,3 +18,5 @@ export * from './lib/profile/memory-replay-guard';
 export * from './lib/profile/replay-guard.type';
 export * from './lib/profile/sign-lgsp.util';
 export * from './lib/profile/verify-lgsp-request.util';
+// The platform's own signing key (responses, ledger chain heads)
+export * from './lib/platform/platform-signing-key.util';

@@ -9,6 +9,7 @@ import { adminExportCommand } from './commands/admin-export.command';
 import { adminRegistrationsCommands } from './commands/admin-registrations.command';
 import { adminTokenCommand } from './commands/admin-token.command';
 import { callCommand } from './commands/call.command';
+import { ledgerVerifyCommand } from './commands/ledger-verify.command';
 
 /** Every command of `lgsp`; add one here (and its file under commands/). */
 export const CLI_COMMANDS: readonly CliCommand[] = [
@@ -22,4 +23,5 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   adminExportCommand,
   adminCallCommand,
   callCommand,
+  ledgerVerifyCommand,
 ];

@@ -4,16 +4,20 @@ import { join } from 'node:path';
 import type { LgspConfig } from '@lgsp/config';
 import type { ChangeChannel, LgspDatabase } from '@lgsp/data';
 import { createHttpApp, listenOn, publicListenerOptions } from '@lgsp/http';
-import { SegmentFileSink } from '@lgsp/ledger-client';
+import { PostgresOutboxSink, SegmentFileSink } from '@lgsp/ledger-client';
+import type { TransactionSink } from '@lgsp/ledger-client';
 import type { Logger } from '@lgsp/observability';
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Counter, Gauge } from 'prom-client';
 
 import { PendingSecurityEvents } from './data-plane/pending-security-events';
 import { GatewayModule } from './gateway.module';
 import { createThrottleRuntime } from './policies/throttle/throttle-runtime.util';
+import { certificateExpirySourcesOf, createCertificateExpiryMetrics } from './observability/certificate-expiry.metrics';
 import { UpstreamPools } from './proxy/upstream-pools';
+import { RegistryState } from './registry/registry-state.service';
 import { lastKnownGoodFiles } from './last-known-good/last-known-good-file.util';
 import { databaseRegistrySource, registryChangesOf } from './registry/database-registry.source';
 import type { JwksSource } from './tokens/jwks-state.service';
@@ -33,14 +37,14 @@ export interface GatewayAppOptions {
   readonly tracingEnabled: boolean;
   readonly withProcessMetrics?: boolean;
   /** The ledger outbox, when the caller shares it with other modules (IAM); opened here otherwise. Closed by close(). */
-  readonly sink?: SegmentFileSink;
+  readonly sink?: TransactionSink;
   /** Date.now() unless a test sets the time. */
   readonly clock?: () => number;
 }
 
 export interface GatewayApp {
   readonly app: NestFastifyApplication;
-  readonly sink: SegmentFileSink;
+  readonly sink: TransactionSink;
   /** Listens on LGSP_HOST:LGSP_PORT; resolves to the URL actually bound. */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests finish (up to LGSP_SHUTDOWN_GRACE_MS), then makes every record durable. */
@@ -51,14 +55,51 @@ export function outboxDir(config: LgspConfig): string {
   return join(config.dataDir, 'ledger', 'outbox');
 }
 
-/** The gateway as one Nest app on Fastify, whatever process hosts it (its own, or `npm start`'s). */
-export function openOutbox(config: LgspConfig, logger: Logger, dir: string = outboxDir(config)): Promise<SegmentFileSink> {
+/**
+ * The gateway's ledger outbox (LGSP_LEDGER_OUTBOX): segment files under the data dir, or a
+ * partition of its own in DATABASE_URL's `ledger_outbox` table, so a replica keeps nothing that
+ * must outlive it.
+ */
+export function openOutbox(config: LgspConfig, logger: Logger, dir: string = outboxDir(config)): Promise<TransactionSink> {
+  if (config.ledger.outbox === 'postgres' && config.databaseUrl !== undefined) {
+    return PostgresOutboxSink.open({
+      databaseUrl: config.databaseUrl,
+      service: 'gateway',
+      flushIntervalMs: config.ledger.flushIntervalMs,
+      logger,
+      onError: (error) => logger.error({ err: error, event: { action: 'ledger-outbox-write-failed' } }, 'ledger outbox unreachable; records are kept in memory (oldest dropped past the bound) and retried'),
+    });
+  }
   return SegmentFileSink.open({
     dir,
     flushIntervalMs: config.ledger.flushIntervalMs,
     segmentBytes: config.ledger.segmentBytes,
     onError: (error) => logger.error({ err: error, event: { action: 'ledger-outbox-write-failed' } }, 'ledger outbox write failed; the batch is kept and retried'),
   });
+}
+
+/** The outbox's backlog in this process, read when /metrics is scraped. */
+function outboxMetrics(sink: TransactionSink): [Gauge, Counter] {
+  let dropped = 0;
+  const pending = new Gauge({
+    name: 'lgsp_ledger_outbox_pending',
+    help: 'Transaction records accepted by this process and not yet durable in the ledger outbox',
+    registers: [],
+    collect() {
+      this.set(sink.pending);
+    },
+  });
+  const droppedTotal = new Counter({
+    name: 'lgsp_ledger_outbox_dropped_total',
+    help: 'Transaction records dropped (oldest first) because the shared outbox stayed unreachable past its in-memory bound',
+    registers: [],
+    collect() {
+      const now = sink instanceof PostgresOutboxSink ? sink.dropped : 0;
+      if (now > dropped) this.inc(now - dropped);
+      dropped = now;
+    },
+  });
+  return [pending, droppedTotal];
 }
 
 /**
@@ -129,6 +170,9 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
   });
   for (const metric of [throttle.metrics.degraded, throttle.metrics.outages, throttle.metrics.localDecisions]) metrics.registry.registerMetric(metric);
   for (const metric of app.get(UpstreamPools).metrics.all) metrics.registry.registerMetric(metric);
+  for (const metric of outboxMetrics(sink)) metrics.registry.registerMetric(metric);
+  // Before listen(): the registry loads then, and its first snapshot's certificates with it.
+  for (const metric of createCertificateExpiryMetrics(certificateExpirySourcesOf(options.config, app.get(RegistryState), options.logger)).all) metrics.registry.registerMetric(metric);
   return {
     app,
     sink,

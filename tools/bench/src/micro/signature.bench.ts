@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { GatewayContext } from '@lgsp/gateway-core';
-import { ResponseSigner, SigningCertificates, platformSigningKeyOf } from '@lgsp/gateway-core';
-import { MemoryReplayGuard, signLgspRequest, verifyLgspRequestSignature } from '@lgsp/signature';
+import { ResponseSigner, SigningCertificates } from '@lgsp/gateway-core';
+import { MemoryReplayGuard, platformSigningKeyOf, signLgspRequest, verifyLgspRequestSignature } from '@lgsp/signature';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**

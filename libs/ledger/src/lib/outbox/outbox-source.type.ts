@@ -27,6 +27,8 @@ export interface OutboxLag {
   records?: number;
   /** Unshipped bytes, where the engine measures them (files). */
   bytes?: number;
+  /** Segment files holding unshipped bytes (files). */
+  segments?: number;
   /** Age in seconds of the oldest unshipped record, where known. */
   oldestSeconds?: number;
 }

@@ -4,10 +4,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { algorithmForKey } from '@lgsp/signature';
-import type { SignatureAlgorithm } from '@lgsp/signature';
 import { calculateJwkThumbprint } from 'jose';
 import type { JSONWebKeySet, JWK } from 'jose';
+
+import { algorithmForKey } from '../profile/certificate-key.util';
+import type { SignatureAlgorithm } from '../rfc9421/signature-algorithm.util';
 
 export const GENERATED_SIGNING_KEY_FILE = 'platform-signing-key.pem';
 
@@ -67,7 +68,7 @@ export async function platformSigningKeyOf(pem: string, file: string, generated:
 }
 
 /**
- * The key the platform signs responses with: LGSP_SIGNING_KEY (and LGSP_SIGNING_CERT) when set, else
+ * The key the platform signs responses (gateway) and ledger chain heads with: LGSP_SIGNING_KEY (and LGSP_SIGNING_CERT) when set, else
  * an EC P-256 key generated once into the data dir (0600). Node cannot issue an X.509 certificate
  * without a library, so a generated key is published as a bare JWK.
  */

@@ -1,8 +1,8 @@
 import { Header } from '@lgsp/contracts';
 import { signLgspResponse } from '@lgsp/signature';
+import type { PlatformSigningKey } from '@lgsp/signature';
 
 import type { GatewayContext } from '../../chain/gateway-context.type';
-import type { PlatformSigningKey } from './platform-signing-key.util';
 
 /**
  * Signs the platform's answers (docs/signatures.md §8): @status, content-digest over the body sent,

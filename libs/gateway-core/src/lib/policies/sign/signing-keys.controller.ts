@@ -1,8 +1,8 @@
+import { SIGNING_KEYS_PATH } from '@lgsp/signature';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import type { JSONWebKeySet } from 'jose';
 
 import { ResponseSigner } from './response-signer';
-import { SIGNING_KEYS_PATH } from './platform-signing-key.util';
 
 /** The key the platform signs responses with (keyid = kid; x5c when LGSP_SIGNING_CERT is set), on the public listener. */
 @Controller()
