@@ -6,8 +6,10 @@ import { startDemoProvider } from '@lgsp/demo-provider-core';
 import { createGatewayApp, databaseJwksSource, databaseRevocationSource, openOutbox } from '@lgsp/gateway-core';
 import { IamModule } from '@lgsp/iam';
 import { onShutdownSignal, runMain } from '@lgsp/http';
+import { LedgerService } from '@lgsp/ledger';
 import { createLogger } from '@lgsp/observability';
 import { createRegistryApp, loadTrustAnchors } from '@lgsp/registry';
+import { loadPlatformSigningKey } from '@lgsp/signature';
 
 import { DEMO_CLIENT_ID, demoRegistry } from './demo-registry';
 
@@ -39,6 +41,10 @@ runMain(async () => {
     demoSecret = clientSecret;
   }
 
+  // Loaded (or generated into the data dir) before the gateway loads it too: one key signs responses,
+  // chain heads and statements.
+  const signingKey = await loadPlatformSigningKey({ keyFile: config.signatures.signingKeyFile, certFile: config.signatures.signingCertFile, dataDir: config.dataDir });
+
   // One channel and one outbox for the gateway and IAM: a revocation or a new signing key reaches
   // the data plane through the channel, and token requests are transactions like any other.
   const changes = await openChangeChannel({ url: config.databaseUrl, onError: (error) => logger.error({ err: error }, 'change channel error') });
@@ -55,8 +61,13 @@ runMain(async () => {
     tracingEnabled: telemetry.enabled,
   });
   const publicUrl = await gateway.listen();
+  // The ledger ingests the gateway's and IAM's outboxes into its own tables (or Elasticsearch) and
+  // answers SOC search and reconciliation beside the registry's admin API.
+  const ledger = new LedgerService({ config, logger: logger.child({ service: { name: 'lgsp-ledger' } }), database, changes, signingKey });
   // The registry's admin API shares the channel: a suspension or a block reaches the data plane at once.
-  const admin = await createRegistryApp({ config, logger, database, changes, pepper, trustAnchors, withProcessMetrics: false });
+  const admin = await createRegistryApp({ config, logger, database, changes, pepper, trustAnchors, withProcessMetrics: false, imports: [ledger.apiModule()] });
+  ledger.registerMetrics(admin.metrics.registry);
+  await ledger.start();
   const adminUrl = await admin.listen();
 
   logger.info({ event: { action: 'started' }, lgsp: { publicUrl, adminUrl, demoProviderUrl: demo.url } }, 'LGSP started');
@@ -64,9 +75,9 @@ runMain(async () => {
     '',
     'LGSP is running (embedded default: one process, PGlite registry, local ledger).',
     `  public listener   ${publicUrl}   (data plane /{version}/{domain}/{resource}, OAuth /oauth2/token, /.well-known/oauth-authorization-server, /health/ready, /metrics)`,
-    `  admin listener    ${adminUrl}   (registry admin API /admin/v1/..., openapi/admin.yaml)`,
+    `  admin listener    ${adminUrl}   (registry admin API /admin/v1/..., openapi/admin.yaml; SOC search and reconciliation /admin/v1/ledger/..., openapi/ledger.yaml)`,
     `  demo provider     ${demo.url}   (registered as directory v1)`,
-    `  data dir          ${config.dataDir}   (ledger records in ledger/outbox/)`,
+    `  data dir          ${config.dataDir}   (ledger outboxes in ledger/, the ledger's store in the registry database${config.ledger.elasticsearch === undefined ? '' : ' and Elasticsearch'})`,
   ];
   if (demoSecret !== undefined) {
     lines.push(`  demo consumer     tu-ha-noi.qlcb: client_id ${DEMO_CLIENT_ID}, client_secret ${demoSecret} (sandbox)`);
@@ -83,6 +94,8 @@ runMain(async () => {
   onShutdownSignal(
     async () => {
       await gateway.close();
+      // After the gateway: its outbox is flushed, so the ledger's last pass takes everything.
+      await ledger.stop({ drain: true });
       await admin.close();
       await demo.close();
       await changes.close();

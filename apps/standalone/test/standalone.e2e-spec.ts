@@ -5,11 +5,23 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { ledgerHeads, ledgerTransactions, openDatabase } from '@lgsp/data';
 import { readSegments } from '@lgsp/ledger-client';
+import { eq } from 'drizzle-orm';
 import { request } from 'undici';
 
 const ROOT = resolve(__dirname, '../../..');
 const START = join(ROOT, 'tools/scripts/start.mjs');
+const LGSP = join(ROOT, 'tools/cli/bin/lgsp.mjs');
+
+/** `lgsp ...` as a process: exit code and output. */
+function lgsp(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, [LGSP, ...args], { cwd: ROOT, env: envOf(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return new Promise((resolvePromise) => child.once('exit', (code) => resolvePromise({ code, stdout })));
+}
 
 interface Running {
   child: ChildProcess;
@@ -114,6 +126,28 @@ describe('npm start (the whole platform in one process)', () => {
     expect(JSON.stringify(records)).not.toContain(token.split('.')[2]);
     expect(first.stdout().split('\n').filter((l) => l.startsWith('{')).join('\n')).not.toContain(token.split('.')[2]);
     expect(records.find((r) => r.transactionId === refused.headers['x-lgsp-transaction-id'])).toMatchObject({ status: 400, errorCode: 'request_id_invalid' });
+
+    // The embedded ledger ingested the gateway's and IAM's outboxes into its own tables before it
+    // stopped (chained, the last head signed), and `lgsp ledger verify` finds the chain intact.
+    const ledgerDb = await openDatabase({ dataDir });
+    try {
+      const [stored] = await ledgerDb.db.select().from(ledgerTransactions).where(eq(ledgerTransactions.transactionId, transactionId as string));
+      expect(stored).toMatchObject({ requestId, status: 200, consumerId: 'tu-ha-noi.qlcb', apiDomain: 'directory', upstream: 1 });
+      const [token] = await ledgerDb.db.select().from(ledgerTransactions).where(eq(ledgerTransactions.transactionId, tokenResponse.headers['x-lgsp-transaction-id'] as string));
+      expect(token).toMatchObject({ status: 200, clientId: 'demo-consumer' });
+      // One outbox (the gateway and IAM share it in one process): one partition, its last head covers every record.
+      const stored_ = await ledgerDb.db.select({ document: ledgerTransactions.document }).from(ledgerTransactions);
+      expect(stored_.length).toBe(records.length);
+      const heads = await ledgerDb.db.select().from(ledgerHeads);
+      expect(Math.max(...heads.map((h) => h.seq))).toBe(records.length);
+      expect(stored_.map((r) => r.document).join('\n')).not.toContain(secret);
+    } finally {
+      await ledgerDb.close();
+    }
+    const from = new Date(Date.now() - 3_600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const verified = await lgsp(['ledger', 'verify', '--from', from, '--to', to], { LGSP_DATA_DIR: dataDir });
+    expect(verified).toMatchObject({ code: 0 });
     // The gateway's log line of the transaction carries the request id.
     const line = first
       .stdout()
