@@ -1,0 +1,1 @@
+export * from './lib/deploy-files.util';
