@@ -9,6 +9,8 @@ import { adminExportCommand } from './commands/admin-export.command';
 import { adminRegistrationsCommands } from './commands/admin-registrations.command';
 import { adminTokenCommand } from './commands/admin-token.command';
 import { callCommand } from './commands/call.command';
+import { ledgerReplayCommand } from './commands/ledger-replay.command';
+import { ledgerStatementVerifyCommand } from './commands/ledger-statement-verify.command';
 import { ledgerVerifyCommand } from './commands/ledger-verify.command';
 
 /** Every command of `lgsp`; add one here (and its file under commands/). */
@@ -24,4 +26,6 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   adminCallCommand,
   callCommand,
   ledgerVerifyCommand,
+  ledgerReplayCommand,
+  ledgerStatementVerifyCommand,
 ];

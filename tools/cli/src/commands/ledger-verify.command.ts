@@ -3,15 +3,14 @@ import { join } from 'node:path';
 
 import { loadConfigOrExit } from '@lgsp/config';
 import type { LgspConfig } from '@lgsp/config';
-import { migrateDatabase, openDatabase } from '@lgsp/data';
-import { ElasticsearchLedgerStore, SqlLedgerStore, elasticsearchClientOf, formatLedgerVerification, verifyLedger } from '@lgsp/ledger';
-import type { ChainReader } from '@lgsp/ledger';
+import { formatLedgerVerification, verifyLedger } from '@lgsp/ledger';
 import { GENERATED_SIGNING_KEY_FILE, loadPlatformSigningKey } from '@lgsp/signature';
 import type { JSONWebKeySet } from 'jose';
 
 import type { CliCommand } from '../cli-command.type';
 import { ExitCode } from '../cli-command.type';
 import { CliFailure, CliUsageError } from '../cli.error';
+import { openLedgerStore } from './ledger-store.util';
 
 function dateOption(values: Readonly<Record<string, string | boolean | undefined>>, name: string): Date {
   const value = values[name];
@@ -26,7 +25,7 @@ function isKeySet(value: unknown): value is JSONWebKeySet {
 }
 
 /** --keys (a JWKS file or URL), else the platform signing key this installation signs with. */
-async function platformKeys(config: LgspConfig, keys: string | undefined): Promise<JSONWebKeySet> {
+export async function platformKeys(config: LgspConfig, keys: string | undefined): Promise<JSONWebKeySet> {
   if (keys !== undefined) {
     let text: string;
     try {
@@ -116,18 +115,7 @@ Options:
       io.stderr(`lgsp ledger verify: ${(error as Error).message}\n`);
       return ExitCode.failed;
     }
-    let reader: ChainReader;
-    let close: () => Promise<void>;
-    if (config.ledger.elasticsearch !== undefined) {
-      const store = new ElasticsearchLedgerStore(elasticsearchClientOf(config.ledger.elasticsearch), { dataStream: config.ledger.dataStream }, true);
-      reader = store;
-      close = () => store.close();
-    } else {
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-      await migrateDatabase(database);
-      reader = new SqlLedgerStore(database);
-      close = () => database.close();
-    }
+    const { store: reader, close } = await openLedgerStore(config);
     try {
       const report = await verifyLedger(reader, keys, { from, to });
       io.stdout(values['json'] === true ? `${JSON.stringify(report, null, 2)}\n` : formatLedgerVerification(report));
