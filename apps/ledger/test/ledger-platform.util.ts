@@ -181,8 +181,17 @@ export class CapturingElasticsearch {
     return new Client({ node: 'http://localhost:9200', Connection: this.mock.getConnection(), maxRetries: 0 });
   }
 
+  /** The bodies of the bulk requests: what leaves the platform for the cluster. */
   get bulkBodies(): string[] {
     return this.requests.filter((request) => request.path === '/_bulk').map((request) => request.body);
+  }
+
+  /** The `create` actions of every bulk request, in order. */
+  get bulkCreates(): { _index: string; _id: string }[] {
+    return this.bulkBodies.flatMap((body) => {
+      const lines = (body.startsWith('[') ? JSON.parse(body) : body.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line))) as Record<string, { _index: string; _id: string }>[];
+      return lines.filter((_, i) => i % 2 === 0).map((line) => line['create']);
+    });
   }
 }
 
@@ -204,9 +213,9 @@ export async function fileContents(dirs: readonly string[]): Promise<{ path: str
   return contents;
 }
 
-/** `lgsp <args>` (tools/cli) as an operator runs it. */
+/** `lgsp <args>` (tools/cli) as an operator runs it, with exactly the environment given (PATH included). */
 export async function runLgsp(args: readonly string[], env: Readonly<Record<string, string>>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(WORKSPACE, 'tools', 'cli', 'bin', 'lgsp.mjs'), ...args], { cwd: WORKSPACE, env: { PATH: process.env.PATH ?? '', ...env } });
+  const child = spawn(process.execPath, [join(WORKSPACE, 'tools', 'cli', 'bin', 'lgsp.mjs'), ...args], { cwd: WORKSPACE, env: { ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

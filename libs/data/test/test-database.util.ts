@@ -25,6 +25,7 @@ export const WORKFLOW_TABLES = ['audit_log', 'blocks', 'notifications', 'registr
 
 /** Tables the declarative file never writes, emptied between tests too. */
 export const IAM_TABLES = ['iam_revoked_tokens', 'iam_signing_keys'] as const;
+export const LEDGER_TABLES = ['ledger_heads', 'ledger_outbox', 'ledger_outbox_partitions', 'ledger_transactions'] as const;
 
 export interface TestLgspDatabase {
   readonly database: LgspDatabase;
@@ -54,7 +55,7 @@ export async function openTestDatabase(
     database,
     url: server?.url,
     async truncate() {
-      await database.db.execute(sql.raw(`truncate table ${[...REGISTRY_TABLES, ...WORKFLOW_TABLES, ...IAM_TABLES].join(", ")} cascade`));
+      await database.db.execute(sql.raw(`truncate table ${[...REGISTRY_TABLES, ...WORKFLOW_TABLES, ...IAM_TABLES, ...LEDGER_TABLES].join(", ")} cascade`));
     },
     async close() {
       await database.close();

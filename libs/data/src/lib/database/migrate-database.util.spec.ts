@@ -9,6 +9,7 @@ import { sql } from 'drizzle-orm';
 import {
   DATABASE_KINDS,
   IAM_TABLES,
+  LEDGER_TABLES,
   REGISTRY_TABLES,
   WORKFLOW_TABLES,
   rowsOf,
@@ -43,12 +44,12 @@ describe.each(DATABASE_KINDS)('migrateDatabase on %s', (kind) => {
   it('creates every registry table, and a second run is a no-op', async () => {
     expect(test.database.kind).toBe(kind);
     await migrateDatabase(test.database);
-    expect(await tableNames()).toEqual([...REGISTRY_TABLES, ...WORKFLOW_TABLES, ...IAM_TABLES].sort());
+    expect(await tableNames()).toEqual([...REGISTRY_TABLES, ...WORKFLOW_TABLES, ...IAM_TABLES, ...LEDGER_TABLES].sort());
     const applied = await appliedMigrations();
     expect(applied).toBeGreaterThan(0);
 
     await migrateDatabase(test.database);
-    expect(await tableNames()).toEqual([...REGISTRY_TABLES, ...WORKFLOW_TABLES, ...IAM_TABLES].sort());
+    expect(await tableNames()).toEqual([...REGISTRY_TABLES, ...WORKFLOW_TABLES, ...IAM_TABLES, ...LEDGER_TABLES].sort());
     expect(await appliedMigrations()).toBe(applied);
   });
 

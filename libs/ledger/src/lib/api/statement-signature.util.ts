@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 
-import { createLocalJWKSet, FlattenedSign, flattenedVerify, type JSONWebKeySet } from 'jose';
+import { FlattenedSign, type FlattenedVerifyGetKey, flattenedVerify, importJWK, type JSONWebKeySet, type JWK } from 'jose';
 
 /** The platform key statements and reconciliations are signed with (the lead passes the platform signing key). */
 export interface StatementSigner {
@@ -12,6 +12,7 @@ export interface StatementSigner {
 /** The response header carrying the signature of a statement or a reconciliation. */
 export const STATEMENT_SIGNATURE_HEADER = 'x-lgsp-statement-signature';
 const ALGORITHMS = ['ES256', 'RS256'];
+const ALGORITHM_OF_KEY_TYPE: Readonly<Record<string, string>> = { EC: 'ES256', RSA: 'RS256' };
 
 /** What the signature says the body is about, as protected header parameters. */
 export interface StatementSignatureClaims {
@@ -47,7 +48,15 @@ export async function signStatement(body: Buffer, signer: StatementSigner, claim
 export async function verifyStatement(body: Buffer, jws: string, jwks: JSONWebKeySet): Promise<VerifiedStatement> {
   const parts = jws.split('.');
   if (parts.length !== 3 || parts[1] !== '') throw new Error('The statement signature is not a compact JWS with a detached payload');
-  const { protectedHeader } = await flattenedVerify({ protected: parts[0], payload: body.toString('base64url'), signature: parts[2] }, createLocalJWKSet(jwks), {
+  const getKey: FlattenedVerifyGetKey = async (header) => {
+    const jwk = jwks.keys.find((candidate) => candidate.kid === header.kid);
+    if (jwk === undefined) throw new Error(`No platform key with kid ${String(header.kid)}`);
+    if (jwk.kty === undefined || ALGORITHM_OF_KEY_TYPE[jwk.kty] !== header.alg) throw new Error(`alg ${String(header.alg)} does not fit the key`);
+    // The gateway publishes the key under its RFC 9421 algorithm name (ecdsa-p256-sha256); the JWS names its JOSE one.
+    const { alg: _published, use: _use, key_ops: _ops, ...material } = jwk as JWK;
+    return importJWK(material, header.alg);
+  };
+  const { protectedHeader } = await flattenedVerify({ protected: parts[0], payload: body.toString('base64url'), signature: parts[2] }, getKey, {
     algorithms: ALGORITHMS,
   });
   const { lgsp_party: party, lgsp_from: from, lgsp_to: to, kid, alg } = protectedHeader as Record<string, unknown>;
