@@ -12,17 +12,27 @@ export interface BenchOptions {
   readonly rate: number;
   readonly only: ReadonlySet<ScenarioName>;
   readonly micro: boolean;
+  /** Record a CPU profile of the LGSP read-chain gateway (`node --cpu-prof`) and summarize it. */
+  readonly profile: boolean;
+  /** LGSP_ACCESS_LOG of the LGSP gateways: `errors` (default), `all` or `off`. */
+  readonly accessLog: 'all' | 'errors' | 'off';
   readonly help: boolean;
 }
 
-export const USAGE = `npm run bench -- [--duration 10] [--warmup 2] [--connections 50] [--rate 1000] [--only ${SCENARIOS.join(',')}]
-npm run bench -- --micro     the micro-benchmarks (tools/bench/src/micro/*.bench.ts), one after the other`;
+export const USAGE = `npm run bench -- [--duration 10] [--warmup 2] [--connections 50] [--rate 1000] [--access-log errors|all|off] [--only ${SCENARIOS.join(',')}]
+npm run bench -- --micro     the micro-benchmarks (tools/bench/src/micro/*.bench.ts), one after the other
+npm run bench -- --profile   also record a CPU profile of the LGSP read-chain gateway under the load and summarize where the time goes`;
 
 function positive(name: string, text: string | undefined, fallback: number, allowZero = false): number {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0 || (value === 0 && !allowZero)) throw new Error(`--${name} ${text}: expected a ${allowZero ? 'non-negative' : 'positive'} number`);
   return value;
+}
+
+function accessLogOf(value: string): 'all' | 'errors' | 'off' {
+  if (value === 'all' || value === 'errors' || value === 'off') return value;
+  throw new Error(`--access-log ${value}: expected all, errors or off`);
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -35,6 +45,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       rate: { type: 'string' },
       only: { type: 'string' },
       micro: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      'access-log': { type: 'string', default: 'errors' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -48,6 +60,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     rate: positive('rate', values.rate, 1000),
     only: new Set(only as ScenarioName[]),
     micro: values.micro,
+    profile: values.profile,
+    accessLog: accessLogOf(values['access-log']),
     help: values.help,
   };
 }

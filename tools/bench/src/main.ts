@@ -17,6 +17,7 @@ import type { BenchOptions, ScenarioName } from './bench-options.util';
 import type { LoadResult, RequestTemplate, SigningIdentity } from './load/load-spec.type';
 import { runLoad } from './load/run-load.util';
 import { ROOT, SERVER_CORE, canPin, pinned, sampleRss, startTsServer } from './process/bench-process.util';
+import { renderProfileSummary, summarizeCpuProfile } from './report/cpu-profile.util';
 import type { BenchServer } from './process/bench-process.util';
 import { renderReport } from './report/bench-report.util';
 import type { ScenarioRow, SkippedScenario, SteadyRow } from './report/bench-report.util';
@@ -41,6 +42,8 @@ import { findNginx, startNginx } from './servers/nginx-server.util';
  */
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const RESULTS_FILE = resolve(ROOT, 'tools/bench/results/latest.md');
+const PROFILE_DIR = resolve(ROOT, 'tools/bench/results/profiles');
+const READ_PROFILE = 'lgsp-read.cpuprofile';
 const SIGNING: SigningIdentity = { keyid: BENCH_CERTIFICATE_ID, keyFile: BENCH_SIGNING_KEY_FILE, origin: BENCH_PUBLIC_URL };
 const BASIC = `Basic ${Buffer.from(`${BENCH_CLIENT_ID}:${BENCH_CLIENT_SECRET}`).toString('base64')}`;
 const UPSTREAM_READ_PATH = '/organisations?page=1&pageSize=2';
@@ -62,8 +65,14 @@ class Runner {
   readonly rows: ScenarioRow[] = [];
   readonly skipped: SkippedScenario[] = [];
   steady?: { rate: number; mix: string; direct?: SteadyRow; lgsp: SteadyRow };
+  readonly profiles: string[] = [];
 
   constructor(private readonly options: BenchOptions) {}
+
+  /** What every LGSP gateway of the run is started with. */
+  private lgspArgs(): string[] {
+    return ['--access-log', this.options.accessLog];
+  }
 
   private load(url: string, requests: readonly RequestTemplate[], extra: { overallRate?: number; signing?: SigningIdentity } = {}): Promise<LoadResult> {
     const { duration, warmup, connections } = this.options;
@@ -118,15 +127,21 @@ class Runner {
       return { ...(await this.measure(await startNginx(nginx, upstream.url), [read])), proxied: true };
     });
     await this.scenario('lgsp-read', async () => {
-      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url]);
+      const profile = resolve(PROFILE_DIR, READ_PROFILE);
+      if (this.options.profile) await mkdir(PROFILE_DIR, { recursive: true });
+      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, ...this.lgspArgs(), ...(this.options.profile ? ['--cpu-profile', profile] : [])]);
       const reads = await lgspReads(lgsp).catch(async (error: unknown) => {
         await lgsp.stop();
         throw error;
       });
-      return { ...(await this.measure(lgsp, reads)), proxied: true };
+      // The profile spans the load (warm-up included), not start-up: SIGUSR2 starts it, the stop's SIGTERM writes it.
+      if (this.options.profile) lgsp.child.kill('SIGUSR2');
+      const measured = await this.measure(lgsp, reads);
+      if (this.options.profile) this.profiles.push(renderProfileSummary('LGSP read chain (scenario 4), under the load', await summarizeCpuProfile(profile)));
+      return { ...measured, proxied: true };
     });
     await this.scenario('lgsp-write', async () => {
-      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url]);
+      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, ...this.lgspArgs()]);
       let write: { template: RequestTemplate; note: string };
       try {
         write = await signedWrite(lgsp, await tokenFrom(lgsp.url));
@@ -145,7 +160,7 @@ class Runner {
         throw new Skip((error as Error).message);
       }
       try {
-        const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, '--database-url', database.url, '--redis-url', REDIS_URL]);
+        const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, ...this.lgspArgs(), '--database-url', database.url, '--redis-url', REDIS_URL]);
         const reads = await lgspReads(lgsp).catch(async (error: unknown) => {
           await lgsp.stop();
           throw error;
@@ -166,7 +181,7 @@ class Runner {
     const directRead: RequestTemplate = { method: 'GET', path: UPSTREAM_READ_PATH, headers: {} };
     const directWrite: RequestTemplate = { method: 'POST', path: UPSTREAM_WRITE_PATH, headers: JSON_TYPE, body: BENCH_WRITE_BODY };
     const directResult = await this.load(upstream.url, [directRead, directRead, directRead, directRead, directWrite], { overallRate: rate });
-    const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url]);
+    const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, ...this.lgspArgs()]);
     try {
       const token = await tokenFrom(lgsp.url);
       const [lgspRead] = await lgspReads(lgsp, token);
@@ -273,7 +288,7 @@ function heading(options: BenchOptions): string {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
   return [
     `LGSP benchmark — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpu}), Node ${process.version}; ${pinning}.`,
-    `${options.connections} connections, ${options.warmup} s warm-up then ${options.duration} s measured per scenario; latency per response in ms (hrtime), errors = socket errors + timeouts.`,
+    `${options.connections} connections, ${options.warmup} s warm-up then ${options.duration} s measured per scenario; latency per response in ms (hrtime), errors = socket errors + timeouts; LGSP gateways with LGSP_ACCESS_LOG=${options.accessLog}.`,
   ].join('\n');
 }
 
@@ -286,7 +301,7 @@ async function main(): Promise<void> {
   if (options.micro) return runMicro();
   const runner = new Runner(options);
   await runner.run();
-  const markdown = renderReport({ heading: heading(options), rows: runner.rows, skipped: runner.skipped, steady: runner.steady });
+  const markdown = renderReport({ heading: heading(options), rows: runner.rows, skipped: runner.skipped, steady: runner.steady }) + runner.profiles.map((profile) => `\n${profile}`).join('');
   process.stdout.write(`\n${markdown}`);
   await mkdir(resolve(RESULTS_FILE, '..'), { recursive: true });
   await writeFile(RESULTS_FILE, markdown);

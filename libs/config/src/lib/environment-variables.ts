@@ -363,6 +363,10 @@ export class EnvironmentVariables {
   @IsInt()
   LGSP_LEDGER_SEGMENT_BYTES = 67108864;
 
+  @ConfigVariable({ description: 'The gateway\'s per-request access log line (stdout, ECS JSON): `all`, `errors` (status 400 and above only) or `off`. Every transaction is in the ledger either way; the line duplicates its record and costs about a fifth of the read chain\'s throughput (docs/benchmarks.md), so clusters that ship the ledger to Elasticsearch run with `errors`.', isSensitive: false, defaultText: 'all' })
+  @IsIn(['all', 'errors', 'off'], { message: 'must be all, errors or off' })
+  LGSP_ACCESS_LOG: 'all' | 'errors' | 'off' = 'all';
+
   @ConfigVariable({ description: 'Where gateways and IAM hand their transaction records: `files` (numbered segment files under the data dir, the embedded default) or `postgres` (the ledger_outbox table of DATABASE_URL, shared by every replica: the cluster mode, where a replica keeps nothing that must outlive it).', isSensitive: false, defaultText: 'files' })
   @IsIn(['files', 'postgres'], { message: 'must be files or postgres' })
   LGSP_LEDGER_OUTBOX: 'files' | 'postgres' = 'files';

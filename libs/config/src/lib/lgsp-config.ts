@@ -105,6 +105,8 @@ export interface LgspConfig {
     readonly headersTimeoutMs: number;
     readonly keepAliveTimeoutMs: number;
   };
+  /** LGSP_ACCESS_LOG: which transactions the gateway also logs as an access line. */
+  readonly accessLog: 'all' | 'errors' | 'off';
   readonly ledger: {
     readonly flushIntervalMs: number;
     readonly segmentBytes: number;
@@ -265,6 +267,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       headersTimeoutMs: vars.LGSP_CLIENT_HEADERS_TIMEOUT_MS,
       keepAliveTimeoutMs: vars.LGSP_KEEP_ALIVE_TIMEOUT_MS,
     },
+    accessLog: vars.LGSP_ACCESS_LOG,
     ledger: {
       flushIntervalMs: vars.LGSP_LEDGER_FLUSH_INTERVAL_MS,
       segmentBytes: vars.LGSP_LEDGER_SEGMENT_BYTES,

@@ -100,6 +100,7 @@ class DataPlaneInstaller implements OnModuleInit, OnApplicationShutdown {
       alerts: this.options.alerts,
       signer: this.signer,
       signAllResponses: this.options.config.signatures.signAllResponses,
+      accessLog: this.options.config.accessLog,
     });
     this.registry.onTable((table, view) => {
       this.pools.retain(table.origins());

@@ -38,8 +38,8 @@ export interface BenchServer {
  * Starts `tools/bench/src/servers/<file>` as a child process on the servers' core and waits for
  * its READY line on fd 3; its stdout (the gateway's access log) goes to /dev/null, its stderr to ours.
  */
-export function startTsServer(file: string, args: readonly string[]): Promise<BenchServer> {
-  const [command, argv] = pinned(SERVER_CORE, process.execPath, [RUN_TS, resolve(__dirname, '../servers', file), ...args]);
+export function startTsServer(file: string, args: readonly string[], nodeArgs: readonly string[] = []): Promise<BenchServer> {
+  const [command, argv] = pinned(SERVER_CORE, process.execPath, [...nodeArgs, RUN_TS, resolve(__dirname, '../servers', file), ...args]);
   const child = spawn(command, argv, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
   return new Promise((resolveStart, reject) => {
     const lines = createInterface({ input: child.stdio[3] as Readable });

@@ -1,4 +1,5 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -56,13 +57,36 @@ const OPENAPI = {
  * give the production setup (PostgreSQL registry and change channel, Redis throttle).
  * Limits are raised so the throttle and the guard decide on every request but admit (the load
  * comes from one address, far above the guard's per-IP default).
- *   lgsp-gateway.server.ts <upstream> [--database-url postgres://…] [--redis-url redis://…] [--log-level info]
+ * The per-request access line is `errors` (LGSP_ACCESS_LOG, the setting for clusters whose ledger is
+ * searchable): every transaction is in the ledger's outbox either way.
+ *   lgsp-gateway.server.ts <upstream> [--database-url postgres://…] [--redis-url redis://…] [--log-level info] [--access-log all|errors|off] [--cpu-profile <file>]
  * Announces `READY lgsp <url> <policy,…>`: the runner skips scenarios the chain cannot serve yet.
  */
+/**
+ * `--cpu-profile <file>`: the runner sends SIGUSR2 when the load starts (start-up, compilation and
+ * the probes are over) and SIGTERM when it ends; the V8 profile of that span is written to the file.
+ */
+function profileOnSignals(file: string): void {
+  const session = new Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> => new Promise((done, fail) => session.post(method, (error, result) => (error ? fail(error) : done(result))));
+  let started = false;
+  process.once('SIGUSR2', () => {
+    started = true;
+    void post('Profiler.enable').then(() => post('Profiler.start'));
+  });
+  process.once('SIGTERM', () => {
+    if (!started) process.exit(0);
+    void post('Profiler.stop')
+      .then((result) => writeFile(file, JSON.stringify((result as { profile: unknown }).profile)))
+      .finally(() => process.exit(0));
+  });
+}
+
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'log-level': { type: 'string', default: 'info' } },
+    options: { 'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'log-level': { type: 'string', default: 'info' }, 'cpu-profile': { type: 'string' }, 'access-log': { type: 'string', default: 'errors' } },
   });
   const upstream = positionals[0];
   const databaseUrl = values['database-url'];
@@ -72,6 +96,7 @@ async function main(): Promise<void> {
     LGSP_DATA_DIR: dataDir,
     LGSP_PUBLIC_URL: BENCH_PUBLIC_URL,
     LGSP_LOG_LEVEL: values['log-level'],
+    LGSP_ACCESS_LOG: values['access-log'],
     LGSP_READ_LIMIT_PER_MINUTE: '10000000',
     LGSP_WRITE_LIMIT_PER_MINUTE: '10000000',
     LGSP_GUARD_PER_IP_PER_SECOND: '1000000',
@@ -113,6 +138,8 @@ async function main(): Promise<void> {
     tracingEnabled: false,
   });
   await gateway.listen();
+  const profileFile = values['cpu-profile'];
+  if (profileFile !== undefined) profileOnSignals(profileFile);
   announce(gateway.app.getHttpServer(), 'lgsp', GATEWAY_POLICIES.map((policy) => policy.name).join(','));
 }
 

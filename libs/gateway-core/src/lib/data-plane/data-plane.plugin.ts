@@ -20,6 +20,8 @@ export interface DataPlaneOptions {
   readonly signer?: ResponseSigner;
   /** LGSP_SIGN_ALL_RESPONSES: every refusal is signed too, those written before verify included. */
   readonly signAllResponses?: boolean;
+  /** LGSP_ACCESS_LOG: the access line of every transaction (default), of failures only, or none. */
+  readonly accessLog?: 'all' | 'errors' | 'off';
 }
 
 const METHODS: HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -46,6 +48,7 @@ function contextOf(request: FastifyRequest, reply: FastifyReply): GatewayContext
  * SOAP requests) and recorded.
  */
 export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOptions): void {
+  const accessLog = options.accessLog ?? 'all';
   fastify.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: options.bodyLimit }, (_request, body, done) => done(null, body));
@@ -81,7 +84,7 @@ export function registerDataPlane(fastify: FastifyInstance, options: DataPlaneOp
     }
 
     scope.addHook('onResponse', (request, reply, done) => {
-      if (request.lgsp !== undefined) recordTransaction(options.sink, request.lgsp, request, reply, options.alerts);
+      if (request.lgsp !== undefined) recordTransaction(options.sink, request.lgsp, request, reply, options.alerts, accessLog);
       done();
     });
 

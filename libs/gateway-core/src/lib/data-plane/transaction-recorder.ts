@@ -53,6 +53,7 @@ export function recordTransaction(
   request: FastifyRequest,
   reply: FastifyReply,
   alerts?: PendingSecurityEvents,
+  accessLog: 'all' | 'errors' | 'off' = 'all',
 ): TransactionRecord {
   // The guard's answer (behind the trusted proxies); Fastify's, with the same proxies, for a request refused before the chain.
   const clientIp = context.clientIp ?? request.ip;
@@ -91,6 +92,7 @@ export function recordTransaction(
     signature: context.signature,
   };
   sink.record(record);
+  if (accessLog === 'off' || (accessLog === 'errors' && reply.statusCode < 400)) return record;
   request.log.info(
     {
       event: { action: 'transaction', duration: Math.round(reply.elapsedTime * 1e6), outcome: reply.statusCode < 400 ? 'success' : 'failure' },
