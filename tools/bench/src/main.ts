@@ -44,6 +44,7 @@ const REDIS_URL = 'redis://127.0.0.1:6379';
 const RESULTS_FILE = resolve(ROOT, 'tools/bench/results/latest.md');
 const PROFILE_DIR = resolve(ROOT, 'tools/bench/results/profiles');
 const READ_PROFILE = 'lgsp-read.cpuprofile';
+const WRITE_PROFILE = 'lgsp-write.cpuprofile';
 const SIGNING: SigningIdentity = { keyid: BENCH_CERTIFICATE_ID, keyFile: BENCH_SIGNING_KEY_FILE, origin: BENCH_PUBLIC_URL };
 const BASIC = `Basic ${Buffer.from(`${BENCH_CLIENT_ID}:${BENCH_CLIENT_SECRET}`).toString('base64')}`;
 const UPSTREAM_READ_PATH = '/organisations?page=1&pageSize=2';
@@ -68,6 +69,21 @@ class Runner {
   readonly profiles: string[] = [];
 
   constructor(private readonly options: BenchOptions) {}
+
+  /** With --profile: the server records a CPU profile into this file between SIGUSR2 and SIGTERM. */
+  private async profileArgs(file: string): Promise<string[]> {
+    if (!this.options.profile) return [];
+    await mkdir(PROFILE_DIR, { recursive: true });
+    return ['--cpu-profile', resolve(PROFILE_DIR, file)];
+  }
+
+  /** `measure`, with the server's profile spanning the load (warm-up included, start-up and probes not) when --profile. */
+  private async measureProfiled(server: BenchServer, requests: readonly RequestTemplate[], file: string, title: string, signing?: SigningIdentity): Promise<{ result: LoadResult; rssMiB: number }> {
+    if (this.options.profile) server.child.kill('SIGUSR2');
+    const measured = await this.measure(server, requests, signing);
+    if (this.options.profile) this.profiles.push(renderProfileSummary(title, await summarizeCpuProfile(resolve(PROFILE_DIR, file))));
+    return measured;
+  }
 
   /** What every LGSP gateway of the run is started with. */
   private lgspArgs(): string[] {
@@ -127,21 +143,15 @@ class Runner {
       return { ...(await this.measure(await startNginx(nginx, upstream.url), [read])), proxied: true };
     });
     await this.scenario('lgsp-read', async () => {
-      const profile = resolve(PROFILE_DIR, READ_PROFILE);
-      if (this.options.profile) await mkdir(PROFILE_DIR, { recursive: true });
-      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, ...this.lgspArgs(), ...(this.options.profile ? ['--cpu-profile', profile] : [])]);
+      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, ...this.lgspArgs(), ...(await this.profileArgs(READ_PROFILE))]);
       const reads = await lgspReads(lgsp).catch(async (error: unknown) => {
         await lgsp.stop();
         throw error;
       });
-      // The profile spans the load (warm-up included), not start-up: SIGUSR2 starts it, the stop's SIGTERM writes it.
-      if (this.options.profile) lgsp.child.kill('SIGUSR2');
-      const measured = await this.measure(lgsp, reads);
-      if (this.options.profile) this.profiles.push(renderProfileSummary('LGSP read chain (scenario 4), under the load', await summarizeCpuProfile(profile)));
-      return { ...measured, proxied: true };
+      return { ...(await this.measureProfiled(lgsp, reads, READ_PROFILE, 'LGSP read chain (scenario 4), under the load')), proxied: true };
     });
     await this.scenario('lgsp-write', async () => {
-      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, ...this.lgspArgs()]);
+      const lgsp = await startTsServer('lgsp-gateway.server.ts', [upstream.url, ...this.lgspArgs(), ...(await this.profileArgs(WRITE_PROFILE))]);
       let write: { template: RequestTemplate; note: string };
       try {
         write = await signedWrite(lgsp, await tokenFrom(lgsp.url));
@@ -149,7 +159,7 @@ class Runner {
         await lgsp.stop();
         throw error;
       }
-      return { ...(await this.measure(lgsp, [write.template], SIGNING)), proxied: true, note: write.note };
+      return { ...(await this.measureProfiled(lgsp, [write.template], WRITE_PROFILE, 'LGSP signed writes (scenario 5), under the load', SIGNING)), proxied: true, note: write.note };
     });
     await this.scenario('lgsp-production', async () => {
       await redisReachable();

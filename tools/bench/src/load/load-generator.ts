@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Header } from '@lgsp/contracts';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 
 import type { LoadResult, LoadSpec, RequestTemplate } from './load-spec.type';
 import { RESULT_PREFIX } from './load-spec.type';
@@ -17,6 +18,7 @@ import { RequestSigner } from './request-signer.util';
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
   const signer = spec.signing === undefined ? undefined : await RequestSigner.create(spec.signing);
+  if (spec.overallRate !== undefined) return openLoop(spec, spec.overallRate, signer);
   const requests = spec.requests.map((template) => toAutocannonRequest(spec.signing?.origin ?? spec.url, template, signer));
   const run = (duration: number, latencies?: number[]) =>
     new Promise<autocannon.Result>((resolveRun, reject) => {
@@ -30,6 +32,73 @@ async function main(): Promise<void> {
   const latencies: number[] = [];
   const result = await run(spec.durationSeconds, latencies);
   process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(summary(result, latencies))}\n`);
+}
+
+/**
+ * A steady rate, open loop: request i is due at start + i / rate, whatever happened to the others
+ * (autocannon's `overallRate` sends each connection's share of a second back to back at the start of
+ * the second, which measures bursts, not a rate). Up to `connections` requests are in flight on
+ * keep-alive connections; a due request waits for a free one. Latency runs from the moment the
+ * request was due, so a server that falls behind is charged the wait (no coordinated omission).
+ */
+async function openLoop(spec: LoadSpec, rate: number, signer: RequestSigner | undefined): Promise<void> {
+  const origin = spec.signing?.origin ?? spec.url;
+  const pool = new Pool(spec.url, { connections: spec.connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const run = async (seconds: number, measured: boolean): Promise<LoadResult> => {
+    const latencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    let errors = 0;
+    let non2xx = 0;
+    const total = Math.round(seconds * rate);
+    const start = performance.now();
+    let sent = 0;
+    const inFlight = new Set<Promise<void>>();
+    const send = (i: number, dueAt: number): void => {
+      const template = spec.requests[i % spec.requests.length];
+      const body = template.body === undefined ? undefined : Buffer.from(template.body);
+      const headers: Record<string, string> = { ...template.headers, [Header.requestId]: randomUUID() };
+      if (template.body !== undefined) headers['content-length'] = String(body!.length);
+      if (template.signed && signer) Object.assign(headers, signer.sign({ method: template.method, url: `${origin}${template.path}`, headers, body }).headers);
+      const call = pool
+        .request({ method: template.method, path: template.path, headers, body })
+        .then(async (response) => {
+          await response.body.dump();
+          if (!measured) return;
+          latencies.push(performance.now() - dueAt);
+          if (response.statusCode < 200 || response.statusCode > 299) {
+            non2xx += 1;
+            statuses[String(response.statusCode)] = (statuses[String(response.statusCode)] ?? 0) + 1;
+          }
+        })
+        .catch(() => {
+          if (measured) errors += 1;
+        })
+        .finally(() => inFlight.delete(call));
+      inFlight.add(call);
+    };
+    await new Promise<void>((done) => {
+      const tick = (): void => {
+        const now = performance.now();
+        const due = Math.min(total, Math.floor(((now - start) * rate) / 1000) + 1);
+        while (sent < due) {
+          send(sent, start + (sent * 1000) / rate);
+          sent += 1;
+        }
+        if (sent >= total) done();
+        else setTimeout(tick, Math.max(0, start + (sent * 1000) / rate - performance.now()));
+      };
+      tick();
+    });
+    await Promise.all(inFlight);
+    const elapsed = (performance.now() - start) / 1000;
+    const sorted = Float64Array.from(latencies).sort();
+    const at = (q: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]);
+    return { rps: latencies.length / elapsed, p50: at(0.5), p95: at(0.95), p99: at(0.99), responses: latencies.length, errors, non2xx, statuses };
+  };
+  if (spec.warmupSeconds > 0) await run(spec.warmupSeconds, false);
+  const result = await run(spec.durationSeconds, true);
+  await pool.close();
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
 }
 
 function toAutocannonRequest(origin: string, template: RequestTemplate, signer: RequestSigner | undefined): autocannon.Request {

@@ -23,7 +23,7 @@ export interface LoadSpec {
   readonly connections: number;
   readonly durationSeconds: number;
   readonly warmupSeconds: number;
-  /** A steady rate over all connections (autocannon `overallRate`); saturating when absent. */
+  /** A steady rate over all connections, open loop (request i due at start + i / rate); saturating (autocannon) when absent. */
   readonly overallRate?: number;
   readonly requests: readonly RequestTemplate[];
   readonly signing?: SigningIdentity;
