@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { iamRevokedTokens, migrateDatabase, openDatabase } from '@lgsp/data';
 import type { LgspDatabase } from '@lgsp/data';
 import type { SpyUpstream, TestDatabase } from '@lgsp/testing';
-import { closedPort, createTestDatabase, startSpyUpstream } from '@lgsp/testing';
+import { TcpRelay, closedPort, createTestDatabase, startSpyUpstream } from '@lgsp/testing';
 import { request } from 'undici';
 
 import type { GatewayProcess } from './gateway-process.util';
-import { PUBLIC_URL, TcpRelay, readiness, readinessUntil, seedDirectory, startGatewayProcess } from './gateway-process.util';
+import { PUBLIC_URL, readiness, readinessUntil, seedDirectory, startGatewayProcess } from './gateway-process.util';
 import { insertSigningKey, jtiOf, mintAccessToken } from './test-tokens.util';
 
 /** Waits (bounded) until the file exists; the gateway writes its copies in the background. */

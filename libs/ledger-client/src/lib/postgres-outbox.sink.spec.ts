@@ -1,9 +1,6 @@
-import { connect, createServer } from 'node:net';
-import type { AddressInfo, Server, Socket } from 'node:net';
-
 import type { TransactionRecord } from '@lgsp/contracts';
 import { migrateDatabase, openDatabase } from '@lgsp/data';
-import { createTestDatabase } from '@lgsp/testing';
+import { TcpRelay, createTestDatabase } from '@lgsp/testing';
 import type { TestDatabase } from '@lgsp/testing';
 import { Pool } from 'pg';
 
@@ -24,49 +21,10 @@ function recordOf(n: number): TransactionRecord {
   };
 }
 
-/** A TCP relay in front of PostgreSQL, cut and restored on the same port: "PostgreSQL unreachable" is a refused connection. */
-class Relay {
-  private server?: Server;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  async up(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(5432, '127.0.0.1');
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', resolve);
-    });
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
-
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    if (server !== undefined) await new Promise((resolve) => server.close(resolve));
-  }
-
-  urlFor(databaseUrl: string): string {
-    const url = new URL(databaseUrl);
-    url.port = String(this.port);
-    return url.toString();
-  }
-}
-
 describe('PostgresOutboxSink', () => {
   let testDb: TestDatabase;
   let pool: Pool;
-  let relay: Relay;
+  let relay: TcpRelay;
   const open: PostgresOutboxSink[] = [];
 
   beforeAll(async () => {
@@ -75,8 +33,7 @@ describe('PostgresOutboxSink', () => {
     await migrateDatabase(database);
     await database.close();
     pool = new Pool({ connectionString: testDb.url });
-    relay = new Relay();
-    await relay.up();
+    relay = await TcpRelay.start({ host: '127.0.0.1', port: 5432 });
   }, 60_000);
 
   afterEach(async () => {
