@@ -73,7 +73,7 @@ describe('docker/k8s (Kustomize base)', () => {
       expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(15);
     }
     const readiness = (name: string) => deployments.find((d) => d.metadata.name === name).spec.template.spec.containers[0].readinessProbe.httpGet.path;
-    expect([readiness('lgsp-gateway'), readiness('lgsp-iam')]).toEqual(['/health/ready', '/health/ready']);
+    expect([readiness('lgsp-gateway'), readiness('lgsp-iam'), readiness('lgsp-ledger')]).toEqual(['/health/ready', '/health/ready', '/health/ready']);
   });
 
   it('scales the gateway with an autoscaling/v2 HPA and keeps one up through disruptions', () => {
