@@ -167,11 +167,11 @@ export class LedgerService {
     };
     gauge('lgsp_ledger_backlog_records', 'Records in the PostgreSQL outbox not yet acknowledged by the store', () => ingestor.metrics.lagRecords);
     gauge('lgsp_ledger_backlog_bytes', 'Bytes in the outbox segment files not yet acknowledged by the store', () => ingestor.metrics.lagBytes);
-    gauge('lgsp_ledger_shipping_lag_seconds', 'Seconds since the store last acknowledged a batch while records wait (0 when nothing waits)', () => {
-      const waiting = ingestor.metrics.lagRecords > 0 || ingestor.metrics.lagBytes > 0;
-      if (!waiting) return 0;
-      const last = ingestor.metrics.lastShippedAt;
-      return last === undefined ? (Date.now() - this.startedAt) / 1000 : (Date.now() - Date.parse(last)) / 1000;
+    gauge('lgsp_ledger_shipping_lag_seconds', 'Age in seconds of the oldest record not yet stored (PostgreSQL outbox); for segment files, the time since the store last acknowledged while bytes wait; 0 when nothing waits', () => {
+      const { lagOldestSeconds, lagRecords, lagBytes, lastShippedAt } = ingestor.metrics;
+      if (lagOldestSeconds !== undefined) return lagOldestSeconds;
+      if (lagRecords === 0 && lagBytes === 0) return 0;
+      return (Date.now() - (lastShippedAt === undefined ? this.startedAt : Date.parse(lastShippedAt))) / 1000;
     });
     // The ingestor counts; a counter here follows it (increments by the difference at each scrape).
     const counter = (name: string, help: string, read: () => number): void => {

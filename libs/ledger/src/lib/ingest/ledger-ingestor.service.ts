@@ -61,6 +61,8 @@ export interface LedgerIngestorCounters {
   lagSegments: number;
   /** Gauge: records not yet acknowledged (PostgreSQL outbox). */
   lagRecords: number;
+  /** Gauge: age in seconds of the oldest record not yet acknowledged, where the outbox knows it (PostgreSQL). */
+  lagOldestSeconds?: number;
   lastShippedAt?: string;
   lastHeadAt?: string;
   lastError?: string;
@@ -257,12 +259,14 @@ export class LedgerIngestor {
     let bytes = 0;
     let segments = 0;
     let records = 0;
+    let oldest: number | undefined;
     for (const source of this.options.sources) {
       try {
         const lag = await source.lag();
         bytes += lag.bytes ?? 0;
         segments += lag.segments ?? 0;
         records += lag.records ?? 0;
+        if (lag.oldestSeconds !== undefined) oldest = Math.max(oldest ?? 0, lag.oldestSeconds);
       } catch (error) {
         this.logger.warn({ err: error }, 'outbox lag not measured');
       }
@@ -270,5 +274,6 @@ export class LedgerIngestor {
     this.counters.lagBytes = bytes;
     this.counters.lagSegments = segments;
     this.counters.lagRecords = records;
+    this.counters.lagOldestSeconds = oldest;
   }
 }
