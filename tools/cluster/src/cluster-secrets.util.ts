@@ -1,8 +1,8 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 
 import { ensureDataDirSecret } from '@lgsp/config';
+import { loadBackendJwtKey } from '@lgsp/gateway-core';
+import { loadPlatformSigningKey } from '@lgsp/signature';
 
 /** What every process of the cluster must share, kept in the cluster dir and reused on the next run. */
 export interface ClusterSecrets {
@@ -19,20 +19,7 @@ export interface ClusterSecrets {
 export const SECRET_FILES = {
   pepper: 'secret-pepper',
   keyEncryptionKey: 'key-encryption-key',
-  signingKey: 'platform-signing-key.pem',
-  backendJwtKey: 'backend-jwt-key.pem',
 } as const;
-
-/** An EC P-256 private key (PKCS#8 PEM, 0600) generated once into the file, then reused. */
-async function ensureP256Key(file: string): Promise<void> {
-  try {
-    if ((await readFile(file, 'utf8')).includes('PRIVATE KEY')) return;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  await writeFile(file, privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
-}
 
 /**
  * The pepper, the key-encryption key and the two P-256 keys, generated into `dir` (0700, files
@@ -42,9 +29,12 @@ async function ensureP256Key(file: string): Promise<void> {
  */
 export async function ensureClusterSecrets(dir: string): Promise<ClusterSecrets> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const signingKeyFile = join(dir, SECRET_FILES.signingKey);
-  const backendJwtKeyFile = join(dir, SECRET_FILES.backendJwtKey);
-  const [pepper, keyEncryptionKey] = await Promise.all([ensureDataDirSecret(dir, SECRET_FILES.pepper), ensureDataDirSecret(dir, SECRET_FILES.keyEncryptionKey)]);
-  await Promise.all([ensureP256Key(signingKeyFile), ensureP256Key(backendJwtKeyFile)]);
-  return { pepper, keyEncryptionKey, signingKeyFile, backendJwtKeyFile };
+  // The services' own loaders generate each key once into the dir (0600) and reuse it after.
+  const [pepper, keyEncryptionKey, signingKey, backendJwtKey] = await Promise.all([
+    ensureDataDirSecret(dir, SECRET_FILES.pepper),
+    ensureDataDirSecret(dir, SECRET_FILES.keyEncryptionKey),
+    loadPlatformSigningKey({ dataDir: dir }),
+    loadBackendJwtKey({ dataDir: dir }),
+  ]);
+  return { pepper, keyEncryptionKey, signingKeyFile: signingKey.file, backendJwtKeyFile: backendJwtKey.file };
 }
